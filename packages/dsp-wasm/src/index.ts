@@ -1,0 +1,7 @@
+export { Dsp, createDsp, frameCount } from './dsp.js';
+export { simdSupported, type LoadOptions, type WasmSource } from './loader.js';
+export type { DspKernels } from './kernels.js';
+export type {
+  BatchSpectrogramOptions, ComplexSpectrogram, DbOptions, GriffinLimOptions, GriffinLimResult,
+  IstftOptions, ResampleOptions, Spectrogram, StftOptions,
+} from './types.js';
