@@ -65,8 +65,8 @@ export function fftPlan(n: i32): usize {
 
 /**
  * In-place forward complex FFT of size M on bit-reversed input in planes
- * re/im (element size sizeof<T>()). Radix-2 decimation in time, with the
- * first two stages fused into a multiply-free radix-4 pass.
+ * re/im (element size sizeof<T>()). Radix-2 decimation in time: the first
+ * two stages fused into a multiply-free radix-4 pass, the rest fused in pairs.
  */
 export function complexFft<T>(plan: usize, re: usize, im: usize): void {
   const m = planM(plan);
@@ -89,7 +89,41 @@ export function complexFft<T>(plan: usize, re: usize, im: usize): void {
     store<T>(re + p3, vsub<T>(br, di)); store<T>(im + p3, vadd<T>(bi, dr));
   }
   const tr = twRe(plan), ti = twIm(plan);
-  for (let size = 8; size <= m; size <<= 1) {
+  let size = 8;
+  // Remaining stages two at a time (radix-2^2): each element is loaded and
+  // stored once per pair of stages.
+  for (; (size << 1) <= m; size <<= 2) {
+    const h = size >> 1;
+    const stepA = m / size, stepB = stepA >> 1;
+    for (let j = 0; j < h; j++) {
+      const ar_ = vloadSplat<T>(tr + (<usize>(j * stepA) << 2)), ai_ = vloadSplat<T>(ti + (<usize>(j * stepA) << 2));
+      const br_ = vloadSplat<T>(tr + (<usize>(j * stepB) << 2)), bi_ = vloadSplat<T>(ti + (<usize>(j * stepB) << 2));
+      for (let b = j; b < m; b += size << 1) {
+        const p0 = <usize>b * es, p1 = <usize>(b + h) * es, p2 = <usize>(b + size) * es, p3 = <usize>(b + size + h) * es;
+        const x0r = load<T>(re + p0), x0i = load<T>(im + p0);
+        const x1r = load<T>(re + p1), x1i = load<T>(im + p1);
+        const x2r = load<T>(re + p2), x2i = load<T>(im + p2);
+        const x3r = load<T>(re + p3), x3i = load<T>(im + p3);
+        // Stage A (size): (x0, x1) and (x2, x3) with W_size^j.
+        const u1r = vsub<T>(vmul<T>(x1r, ar_), vmul<T>(x1i, ai_)), u1i = vadd<T>(vmul<T>(x1r, ai_), vmul<T>(x1i, ar_));
+        const u3r = vsub<T>(vmul<T>(x3r, ar_), vmul<T>(x3i, ai_)), u3i = vadd<T>(vmul<T>(x3r, ai_), vmul<T>(x3i, ar_));
+        const y0r = vadd<T>(x0r, u1r), y0i = vadd<T>(x0i, u1i);
+        const y1r = vsub<T>(x0r, u1r), y1i = vsub<T>(x0i, u1i);
+        const y2r = vadd<T>(x2r, u3r), y2i = vadd<T>(x2i, u3i);
+        const y3r = vsub<T>(x2r, u3r), y3i = vsub<T>(x2i, u3i);
+        // Stage B (2 size): (y0, y2) with W_2size^j, (y1, y3) with W_2size^(j+h) = -i W_2size^j.
+        const v2r = vsub<T>(vmul<T>(y2r, br_), vmul<T>(y2i, bi_)), v2i = vadd<T>(vmul<T>(y2r, bi_), vmul<T>(y2i, br_));
+        const w3r = vsub<T>(vmul<T>(y3r, br_), vmul<T>(y3i, bi_)), w3i = vadd<T>(vmul<T>(y3r, bi_), vmul<T>(y3i, br_));
+        // -i * (w3r + i w3i) = w3i - i w3r
+        store<T>(re + p0, vadd<T>(y0r, v2r)); store<T>(im + p0, vadd<T>(y0i, v2i));
+        store<T>(re + p2, vsub<T>(y0r, v2r)); store<T>(im + p2, vsub<T>(y0i, v2i));
+        store<T>(re + p1, vadd<T>(y1r, w3i)); store<T>(im + p1, vsub<T>(y1i, w3r));
+        store<T>(re + p3, vsub<T>(y1r, w3i)); store<T>(im + p3, vadd<T>(y1i, w3r));
+      }
+    }
+  }
+  // A last single radix-2 stage when the count is odd.
+  if (size <= m) {
     const half = size >> 1;
     const step = m / size;
     for (let j = 0; j < half; j++) {

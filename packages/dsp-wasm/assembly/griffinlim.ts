@@ -6,10 +6,8 @@
 
 import { alloc, mark, release } from './arena';
 import { planM } from './fft';
-import { stft, istftOverlapAdd, istftFinish, EMIT_COMPLEX } from './stft';
+import { stft, istftOverlapAdd, istftFinish, EMIT_GL } from './stft';
 import { windowSumSquareInv, padSignal } from './window';
-
-const TINY: f32 = 1.17549435e-38;
 
 /** xorshift32 uniform in [0, 1). */
 // @ts-ignore: decorator
@@ -42,8 +40,7 @@ export function griffinLim(plan: usize, mag: usize, nFrames: i32, hop: i32, win:
   const bytes = <usize>total << 2;
   const saved = mark();
   const aRe = angRe != 0 ? angRe : alloc(bytes), aIm = angIm != 0 ? angIm : alloc(bytes);
-  let rRe = alloc(bytes), rIm = alloc(bytes);
-  let pRe = alloc(bytes), pIm = alloc(bytes);
+  const pRe = alloc(bytes), pIm = alloc(bytes);
   const olaLen = nFft + hop * (nFrames - 1);
   const ola = alloc(<usize>olaLen << 2), inv = alloc(<usize>olaLen << 2);
   const padded = alloc(<usize>(length + 2 * pad) << 2);
@@ -74,52 +71,23 @@ export function griffinLim(plan: usize, mag: usize, nFrames: i32, hop: i32, win:
   const start = center != 0 ? nFft >> 1 : 0;
   const y = padded + (<usize>pad << 2);
 
+  // Update context for the fused STFT emit (see stft.ts EMIT_GL).
+  const ctx = alloc(40);
+  store<u32>(ctx, <u32>pRe); store<u32>(ctx, <u32>pIm, 4);
+  store<u32>(ctx, <u32>aRe, 8); store<u32>(ctx, <u32>aIm, 12); store<u32>(ctx, <u32>mag, 16);
+  store<f32>(ctx, c, 20);
+  store<i32>(ctx, conv != 0 ? 1 : 0, 24);
   for (let it = 0; it < nIter; it++) {
     istftOverlapAdd(plan, aRe, aIm, mag, nFrames, nFrames, hop, win, ola);
     istftFinish(ola, inv, olaLen, start, length, y);
     if (pad > 0 && padMode == 1) padSignal(y, length, pad, 1, padded);
-    stft(plan, padded, hop, nFrames, win, EMIT_COMPLEX, 0, rRe, rIm);
-    const err = updateAngles(rRe, rIm, pRe, pIm, mag, aRe, aIm, total, it == 0 ? <f32>0 : c);
-    if (conv != 0) store<f32>(conv + (<usize>it << 2), <f32>(sNorm > 0 ? Math.sqrt(err) / sNorm : 0.0));
-    // The rebuilt spectrum becomes the previous one.
-    const tr = pRe, ti = pIm;
-    pRe = rRe; pIm = rIm; rRe = tr; rIm = ti;
+    store<f64>(ctx, 0, 32);
+    // prev starts at zero, so the first update is angles = normalise(rebuilt).
+    stft(plan, padded, hop, nFrames, win, EMIT_GL, 0, ctx, 0);
+    if (conv != 0) store<f32>(conv + (<usize>it << 2), <f32>(sNorm > 0 ? Math.sqrt(load<f64>(ctx, 32)) / sNorm : 0.0));
   }
   istftOverlapAdd(plan, aRe, aIm, mag, nFrames, nFrames, hop, win, ola);
   istftFinish(ola, inv, olaLen, start, length, out);
   release(saved);
   return 0;
-}
-
-/** angles = normalise(rebuilt - c * prev); returns sum (|rebuilt| - S)^2. */
-function updateAngles(rRe: usize, rIm: usize, pRe: usize, pIm: usize, mag: usize, aRe: usize, aIm: usize, n: i32, c: f32): f64 {
-  let i = 0;
-  let err: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const c4 = f32x4.splat(c), tiny4 = f32x4.splat(TINY);
-    let e4 = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const rr = v128.load(rRe + o), ri = v128.load(rIm + o);
-      const ar = f32x4.sub(rr, f32x4.mul(c4, v128.load(pRe + o)));
-      const ai = f32x4.sub(ri, f32x4.mul(c4, v128.load(pIm + o)));
-      const norm = f32x4.add(f32x4.sqrt(f32x4.add(f32x4.mul(ar, ar), f32x4.mul(ai, ai))), tiny4);
-      v128.store(aRe + o, f32x4.div(ar, norm));
-      v128.store(aIm + o, f32x4.div(ai, norm));
-      const d = f32x4.sub(f32x4.sqrt(f32x4.add(f32x4.mul(rr, rr), f32x4.mul(ri, ri))), v128.load(mag + o));
-      e4 = f32x4.add(e4, f32x4.mul(d, d));
-    }
-    err = <f64>f32x4.extract_lane(e4, 0) + <f64>f32x4.extract_lane(e4, 1) + <f64>f32x4.extract_lane(e4, 2) + <f64>f32x4.extract_lane(e4, 3);
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const rr = load<f32>(rRe + o), ri = load<f32>(rIm + o);
-    const ar = rr - c * load<f32>(pRe + o), ai = ri - c * load<f32>(pIm + o);
-    const norm = Mathf.sqrt(ar * ar + ai * ai) + TINY;
-    store<f32>(aRe + o, ar / norm);
-    store<f32>(aIm + o, ai / norm);
-    const d = <f64>(Mathf.sqrt(rr * rr + ri * ri) - load<f32>(mag + o));
-    err += d * d;
-  }
-  return err;
 }

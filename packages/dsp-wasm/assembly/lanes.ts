@@ -19,6 +19,11 @@
   else return a * b;
 }
 // @ts-ignore: decorator
+@inline export function vdiv<T>(a: T, b: T): T {
+  if (isVector<T>()) return f32x4.div(a, b);
+  else return a / b;
+}
+// @ts-ignore: decorator
 @inline export function vneg<T>(a: T): T {
   if (isVector<T>()) return f32x4.neg(a);
   else return -a;

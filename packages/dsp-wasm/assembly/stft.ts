@@ -6,7 +6,7 @@
 
 import { alloc, mark, release } from './arena';
 import { planM, revTable, complexFft, realForwardSplit, realInverseSplit } from './fft';
-import { vadd, vmul, vsqrt, vmax, vsplat, lanes } from './lanes';
+import { vadd, vsub, vmul, vdiv, vsqrt, vmax, vsplat, lanes } from './lanes';
 import { log2x4 } from './fastmath';
 
 export const EMIT_COMPLEX: i32 = 0;
@@ -14,6 +14,17 @@ export const EMIT_MAGNITUDE: i32 = 1;
 export const EMIT_POWER: i32 = 2;
 /** 20 * log10(max(amin, |X|)), i.e. amplitude_to_db with ref 1 and no top_db. */
 export const EMIT_DB: i32 = 3;
+/** Griffin-Lim phase update (see GlContext); outRe is the context pointer. */
+export const EMIT_GL: i32 = 4;
+
+/**
+ * Griffin-Lim context, laid out in memory:
+ * +0 prevRe, +4 prevIm, +8 angRe, +12 angIm, +16 mag (bin-major pointers),
+ * +20 f32 c = momentum / (1 + momentum), +24 i32 track error, +32 f64 error.
+ * For each bin: a = X - c * prev; angles = a / (|a| + tiny); prev = X;
+ * error += (|X| - mag)^2 when tracked.
+ */
+const TINY: f32 = 1.17549435e-38;
 
 const TEN_LOG10_2: f32 = 3.0102999566398120;
 
@@ -58,6 +69,42 @@ function emit<T>(xr: usize, xi: usize, nBins: i32, mode: i32, amin: f32, outA: u
   }
 }
 
+function emitGl<T>(xr: usize, xi: usize, nBins: i32, ctx: usize, rowBytes: usize, col: i32, valid: i32, tmp: usize): void {
+  const es = <usize>sizeof<T>();
+  const colOff = <usize>col << 2;
+  const prevRe = <usize>load<u32>(ctx), prevIm = <usize>load<u32>(ctx, 4);
+  const angRe = <usize>load<u32>(ctx, 8), angIm = <usize>load<u32>(ctx, 12), mag = <usize>load<u32>(ctx, 16);
+  const c = vsplat<T>(load<f32>(ctx, 20));
+  const track = load<i32>(ctx, 24) != 0;
+  const tiny = vsplat<T>(TINY), one = vsplat<T>(1.0);
+  let err = vsplat<T>(0);
+  for (let k = 0; k < nBins; k++) {
+    const o = <usize>k * rowBytes + colOff;
+    const r = load<T>(xr + <usize>k * es), i = load<T>(xi + <usize>k * es);
+    const ar = vsub<T>(r, vmul<T>(c, load<T>(prevRe + o)));
+    const ai = vsub<T>(i, vmul<T>(c, load<T>(prevIm + o)));
+    const inv = vdiv<T>(one, vadd<T>(vsqrt<T>(vadd<T>(vmul<T>(ar, ar), vmul<T>(ai, ai))), tiny));
+    storeLanes<T>(angRe + o, vmul<T>(ar, inv), valid, tmp);
+    storeLanes<T>(angIm + o, vmul<T>(ai, inv), valid, tmp);
+    storeLanes<T>(prevRe + o, r, valid, tmp);
+    storeLanes<T>(prevIm + o, i, valid, tmp);
+    if (track) {
+      const d = vsub<T>(vsqrt<T>(vadd<T>(vmul<T>(r, r), vmul<T>(i, i))), load<T>(mag + o));
+      err = vadd<T>(err, vmul<T>(d, d));
+    }
+  }
+  if (track) {
+    let e: f64 = 0;
+    if (isVector<T>()) {
+      v128.store(tmp, err);
+      for (let j = 0; j < valid; j++) e += <f64>load<f32>(tmp + (<usize>j << 2));
+    } else {
+      e = <f64>(err as f32);
+    }
+    store<f64>(ctx, load<f64>(ctx, 32) + e, 32);
+  }
+}
+
 function stftFrames<T>(plan: usize, sig: usize, hop: i32, nFrames: i32, win: usize, mode: i32, amin: f32, outA: usize, outB: usize): void {
   const m = planM(plan);
   const es = <usize>sizeof<T>();
@@ -76,19 +123,22 @@ function stftFrames<T>(plan: usize, sig: usize, hop: i32, nFrames: i32, win: usi
       const s1 = sig + (<usize>(min(t0 + 1, nFrames - 1) * hop) << 2);
       const s2 = sig + (<usize>(min(t0 + 2, nFrames - 1) * hop) << 2);
       const s3 = sig + (<usize>(min(t0 + 3, nFrames - 1) * hop) << 2);
-      for (let n = 0; n < m; n++) {
-        const o = <usize>n << 3;
-        let ve = f32x4.splat(load<f32>(s0 + o));
-        ve = f32x4.replace_lane(ve, 1, load<f32>(s1 + o));
-        ve = f32x4.replace_lane(ve, 2, load<f32>(s2 + o));
-        ve = f32x4.replace_lane(ve, 3, load<f32>(s3 + o));
-        let vo = f32x4.splat(load<f32>(s0 + o, 4));
-        vo = f32x4.replace_lane(vo, 1, load<f32>(s1 + o, 4));
-        vo = f32x4.replace_lane(vo, 2, load<f32>(s2 + o, 4));
-        vo = f32x4.replace_lane(vo, 3, load<f32>(s3 + o, 4));
-        const r = <usize>load<i32>(rv + (<usize>n << 2)) << 4;
-        v128.store(zr + r, f32x4.mul(ve, v128.load32_splat(win + o)));
-        v128.store(zi + r, f32x4.mul(vo, v128.load32_splat(win + o + 4)));
+      // Four samples of each frame per step, windowed, then a 4x4 transpose
+      // gives one vector per sample index (lane = frame). Samples 4q, 4q+1
+      // are z[2q] (re, im), samples 4q+2, 4q+3 are z[2q+1].
+      for (let q = 0; q < (m >> 1); q++) {
+        const o = <usize>q << 4;
+        const w = v128.load(win + o);
+        const a0 = f32x4.mul(v128.load(s0 + o), w), a1 = f32x4.mul(v128.load(s1 + o), w);
+        const a2 = f32x4.mul(v128.load(s2 + o), w), a3 = f32x4.mul(v128.load(s3 + o), w);
+        const t0_ = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), t1_ = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+        const t2_ = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), t3_ = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+        const r0 = <usize>load<i32>(rv + (<usize>q << 3)) << 4;
+        const r1 = <usize>load<i32>(rv + (<usize>q << 3), 4) << 4;
+        v128.store(zr + r0, v128.shuffle<f32>(t0_, t2_, 0, 1, 4, 5));
+        v128.store(zi + r0, v128.shuffle<f32>(t0_, t2_, 2, 3, 6, 7));
+        v128.store(zr + r1, v128.shuffle<f32>(t1_, t3_, 0, 1, 4, 5));
+        v128.store(zi + r1, v128.shuffle<f32>(t1_, t3_, 2, 3, 6, 7));
       }
     } else {
       const s0 = sig + (<usize>(t0 * hop) << 2);
@@ -101,7 +151,8 @@ function stftFrames<T>(plan: usize, sig: usize, hop: i32, nFrames: i32, win: usi
     }
     complexFft<T>(plan, zr, zi);
     realForwardSplit<T>(plan, zr, zi, xr, xi);
-    emit<T>(xr, xi, m + 1, mode, amin, outA, outB, rowBytes, t0, valid, tmp);
+    if (mode == EMIT_GL) emitGl<T>(xr, xi, m + 1, outA, rowBytes, t0, valid, tmp);
+    else emit<T>(xr, xi, m + 1, mode, amin, outA, outB, rowBytes, t0, valid, tmp);
   }
   release(saved);
 }
@@ -129,14 +180,29 @@ function istftFrames<T>(plan: usize, xr: usize, xi: usize, mag: usize, rowFrames
     const col = <usize>t0 << 2;
     realInverseSplit<T>(plan, xr + col, xi + col, mag != 0 ? mag + col : 0, rowBytes, scale, zr, zi);
     complexFft<T>(plan, zr, zi);
-    for (let j = 0; j < valid; j++) {
-      const dst = ola + (<usize>((t0 + j) * hop) << 2);
-      const lr = zr + (<usize>j << 2), li = zi + (<usize>j << 2);
+    if (isVector<T>()) {
+      // Back from lanes-as-frames to one vector of 4 samples per frame
+      // (4x4 transpose), then a vector multiply-add into the output.
+      const d0 = ola + (<usize>(t0 * hop) << 2);
+      const d1 = d0 + (<usize>hop << 2), d2 = d1 + (<usize>hop << 2), d3 = d2 + (<usize>hop << 2);
+      for (let q = 0; q < (m >> 1); q++) {
+        const o = <usize>q << 4;
+        const e0 = v128.load(zr + (o << 1)), o0 = f32x4.neg(v128.load(zi + (o << 1)));
+        const e1 = v128.load(zr + (o << 1) + 16), o1 = f32x4.neg(v128.load(zi + (o << 1) + 16));
+        const u0 = v128.shuffle<f32>(e0, o0, 0, 4, 1, 5), u1 = v128.shuffle<f32>(e0, o0, 2, 6, 3, 7);
+        const u2 = v128.shuffle<f32>(e1, o1, 0, 4, 1, 5), u3 = v128.shuffle<f32>(e1, o1, 2, 6, 3, 7);
+        const w = v128.load(win + o);
+        v128.store(d0 + o, f32x4.add(v128.load(d0 + o), f32x4.mul(v128.shuffle<f32>(u0, u2, 0, 1, 4, 5), w)));
+        if (valid > 1) v128.store(d1 + o, f32x4.add(v128.load(d1 + o), f32x4.mul(v128.shuffle<f32>(u0, u2, 2, 3, 6, 7), w)));
+        if (valid > 2) v128.store(d2 + o, f32x4.add(v128.load(d2 + o), f32x4.mul(v128.shuffle<f32>(u1, u3, 0, 1, 4, 5), w)));
+        if (valid > 3) v128.store(d3 + o, f32x4.add(v128.load(d3 + o), f32x4.mul(v128.shuffle<f32>(u1, u3, 2, 3, 6, 7), w)));
+      }
+    } else {
+      const dst = ola + (<usize>(t0 * hop) << 2);
       for (let n = 0; n < m; n++) {
         const o = <usize>n << 3;
-        const src = <usize>n * es;
-        store<f32>(dst + o, load<f32>(dst + o) + load<f32>(win + o) * load<f32>(lr + src));
-        store<f32>(dst + o, load<f32>(dst + o, 4) - load<f32>(win + o, 4) * load<f32>(li + src), 4);
+        store<f32>(dst + o, load<f32>(dst + o) + load<f32>(win + o) * load<f32>(zr + (<usize>n << 2)));
+        store<f32>(dst + o, load<f32>(dst + o, 4) - load<f32>(win + o, 4) * load<f32>(zi + (<usize>n << 2)), 4);
       }
     }
   }
