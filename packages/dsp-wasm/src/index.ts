@@ -5,3 +5,7 @@ export type {
   BatchSpectrogramOptions, ComplexSpectrogram, DbOptions, GriffinLimOptions, GriffinLimResult,
   IstftOptions, ResampleOptions, Spectrogram, StftOptions,
 } from './types.js';
+export {
+  decodeWav, encodeWav, WavError,
+  type DecodedWav, type DecodeWavOptions, type EncodeWavOptions, type WavErrorCode, type WavSampleFormat,
+} from './wav.js';
