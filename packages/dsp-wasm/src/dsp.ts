@@ -131,10 +131,10 @@ export class Dsp {
     if (opts === null || typeof opts !== 'object') fail(fn, 'options with nFft are required');
     const nFft = opts.nFft;
     const plan = this.fftPlan(nFft, fn);
-    const hop = opts.hop ?? nFft / 4;
-    checkInt(fn, 'hop', hop, 1, nFft * 64);
     const winLength = opts.winLength ?? nFft;
     checkInt(fn, 'winLength', winLength, 1, nFft);
+    const hop = opts.hop ?? Math.floor(winLength / 4);
+    checkInt(fn, 'hop', hop, 1, nFft * 64);
     const center = opts.center ?? true;
     const padModeName = opts.padMode ?? 'constant';
     if (padModeName !== 'constant' && padModeName !== 'reflect') fail(fn, `padMode must be 'constant' or 'reflect', got ${String(padModeName)}`);

@@ -17,7 +17,7 @@ export interface ComplexSpectrogram {
 export interface StftOptions {
   /** FFT size: a power of two from 16 to 65536. */
   nFft: number;
-  /** Samples between frames. Default nFft / 4 (librosa). */
+  /** Samples between frames. Default floor(winLength / 4) (librosa). */
   hop?: number;
   /** Window length, at most nFft (default nFft). The periodic Hann window is zero-padded, centred, to nFft. */
   winLength?: number;
