@@ -149,10 +149,12 @@ export class Dsp {
 
   /** Copies x into scratch memory with the centre padding; returns the padded pointer. */
   private padded(x: Float32Array, c: StftConfig, fn: string): number {
-    const xp = this.put(x);
-    if (c.pad === 0) return xp;
+    if (c.pad === 0) return this.put(x);
+    // One copy: the signal goes straight into the middle of the padded buffer.
     const out = this.allocF32(x.length + 2 * c.pad);
-    if (this.kernels.padSignal(xp, x.length, c.pad, c.padMode, out) !== 0) {
+    const mid = out + 4 * c.pad;
+    this.heapF32(mid, x.length).set(x);
+    if (this.kernels.padSignal(mid, x.length, c.pad, c.padMode, out) !== 0) {
       fail(fn, `reflect padding needs more than nFft / 2 = ${c.pad} samples, got ${x.length}`);
     }
     return out;
@@ -209,34 +211,39 @@ export class Dsp {
     });
   }
 
-  /** |STFT|. */
-  stftMagnitude(x: Float32Array, opts: StftOptions): Spectrogram {
-    return this.stftReal(x, opts, EMIT.magnitude, 0, 'stftMagnitude');
+  /** |STFT|. Pass `out` (nBins * nFrames values) to reuse an array. */
+  stftMagnitude(x: Float32Array, opts: StftOptions, out?: Float32Array): Spectrogram {
+    return this.stftReal(x, opts, EMIT.magnitude, 0, 'stftMagnitude', undefined, out);
   }
 
-  /** |STFT|^2. */
-  stftPower(x: Float32Array, opts: StftOptions): Spectrogram {
-    return this.stftReal(x, opts, EMIT.power, 0, 'stftPower');
+  /** |STFT|^2. Pass `out` to reuse an array. */
+  stftPower(x: Float32Array, opts: StftOptions, out?: Float32Array): Spectrogram {
+    return this.stftReal(x, opts, EMIT.power, 0, 'stftPower', undefined, out);
   }
 
-  /** amplitudeToDb(|STFT|), fused: no magnitude array is materialised. */
-  stftDb(x: Float32Array, opts: StftOptions & DbOptions): Spectrogram {
+  /** amplitudeToDb(|STFT|), fused: no magnitude array is materialised. Pass `out` to reuse an array. */
+  stftDb(x: Float32Array, opts: StftOptions & DbOptions, out?: Float32Array): Spectrogram {
     const amin = this.amin(opts.amin, 'stftDb');
-    const s = this.stftReal(x, opts, EMIT.db, amin, 'stftDb', opts);
-    return s;
+    return this.stftReal(x, opts, EMIT.db, amin, 'stftDb', opts, out);
   }
 
-  private stftReal(x: Float32Array, opts: StftOptions, mode: number, amin: number, fn: string, db?: DbOptions): Spectrogram {
+  private stftReal(x: Float32Array, opts: StftOptions, mode: number, amin: number, fn: string, db: DbOptions | undefined, out: Float32Array | undefined): Spectrogram {
     checkSignal(fn, x);
     const c = this.config(opts, fn);
     const nFrames = this.frames(x, c, fn);
+    const n = c.nBins * nFrames;
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length !== n)) fail(fn, `out must be a Float32Array of nBins * nFrames = ${n} values`);
     return this.scope(() => {
       const sig = this.padded(x, c, fn);
-      const n = c.nBins * nFrames;
-      const out = this.allocF32(n);
-      this.kernels.stft(c.plan, sig, c.hop, nFrames, c.window, mode, amin, out, 0);
-      if (db) this.finishDb(out, n, this.kernels.maxOf(out, n), amin, db, fn);
-      return { data: this.take(out, n), nBins: c.nBins, nFrames };
+      const p = this.allocF32(n);
+      this.kernels.stft(c.plan, sig, c.hop, nFrames, c.window, mode, amin, p, 0);
+      if (db) {
+        const needMax = db.ref === 'max' || db.topDb !== null;
+        this.finishDb(p, n, needMax ? this.kernels.maxOf(p, n) : 0, amin, db, fn);
+      }
+      const data = out ?? new Float32Array(n);
+      data.set(this.heapF32(p, n));
+      return { data, nBins: c.nBins, nFrames };
     });
   }
 
