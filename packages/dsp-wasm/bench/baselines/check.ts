@@ -9,7 +9,10 @@
  * 20*log10(max(1e-5, |X|)) and the top_db=80 clip, plus a float64 numpy port
  * of librosa 0.10's fast Griffin-Lim. Criteria: max |dMag| / max|X| <= 1e-4,
  * max |d dB| <= 1e-3 where |X| > 1e-3, Griffin-Lim output within 1e-3
- * relative L2 of numpy's. Exit code 1 if any criterion fails.
+ * relative L2 of numpy's. Exit code 1 if any criterion fails. For context it
+ * also scores numpy's own float32 rfft against the same reference: the dB bound
+ * at |X| ~ 1e-3 is finer than float32 resolution next to loud bins (see the
+ * "holds for |X| >" column).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -227,9 +230,9 @@ function timeIt(fn: () => void, targetMs: number, batches = 7): number {
 async function main(): Promise<void> {
   const doTiming = !process.argv.includes('--no-timing');
   const dir = mkdtempSync(join(tmpdir(), 'specvae-baselines-'));
-  let ok = true;
-  const verdict = (pass: boolean): string => {
-    if (!pass) ok = false;
+  const failures: string[] = [];
+  const verdict = (pass: boolean, what: string): string => {
+    if (!pass) failures.push(what);
     return pass ? 'PASS' : 'FAIL';
   };
   try {
@@ -259,18 +262,20 @@ async function main(): Promise<void> {
       console.log(`\nSTFT nFft=${geo.nFft} hop=${geo.hop} win=${geo.winLength}: numpy ${bins}x${frames}, ours ${baselines[0]!.stft.nBins}x${ours}`);
       if (bins !== baselines[0]!.stft.nBins || frames !== ours) {
         console.log('  shape mismatch: FAIL');
-        ok = false;
+        failures.push(`STFT shape ${geo.nFft}/${geo.hop}/${geo.winLength}`);
         continue;
       }
       const size = bins * frames;
       let refMax = 0;
       for (let i = 0; i < size; i++) refMax = Math.max(refMax, ref[i]!);
       console.log(`  max|X| = ${refMax.toFixed(2)}; criteria: max|dMag|/max|X| <= ${MAG_TOL}, max|d dB| <= ${DB_TOL} where |X| > ${DB_MIN_MAG}`);
+      const tag = `${geo.nFft}/${geo.hop}/${geo.winLength}`;
       const row = (name: string, e: StftErrors, judge: boolean): void => {
-        const v = (pass: boolean): string => (judge ? verdict(pass) : pass ? 'would pass' : 'would fail');
+        const v = (pass: boolean, what: string): string =>
+          judge ? verdict(pass, `${name} ${what} (${tag})`) : pass ? 'would pass' : 'would fail';
         console.log(
-          `  ${name.padEnd(30)} mag ${fmt(e.magRel)} [${v(e.magRel <= MAG_TOL)}]` +
-            `  dB (n=${e.dbCount}) ${fmt(e.dbMax)} [${v(e.dbMax <= DB_TOL)}; holds for |X| > ${e.dbHoldsAbove.toPrecision(2)}]` +
+          `  ${name.padEnd(30)} mag ${fmt(e.magRel)} [${v(e.magRel <= MAG_TOL, 'magnitude')}]` +
+            `  dB (n=${e.dbCount}) ${fmt(e.dbMax)} [${v(e.dbMax <= DB_TOL, 'dB')}; holds for |X| > ${e.dbHoldsAbove.toPrecision(2)}]` +
             (Number.isNaN(e.clipMax) ? '' : `  top_db=80 clipped, all bins: ${fmt(e.clipMax)} dB`),
         );
       };
@@ -304,17 +309,30 @@ async function main(): Promise<void> {
         }
         const rel = Math.sqrt(num / den);
         console.log(
-          `  ${baselines[i]!.name.padEnd(26)} GL rel L2 vs numpy ${fmt(rel)} [${verdict(rel <= GL_TOL)} <= ${GL_TOL}]` +
+          `  ${baselines[i]!.name.padEnd(26)} GL rel L2 vs numpy ${fmt(rel)} [${verdict(rel <= GL_TOL, `${baselines[i]!.name} Griffin-Lim (${tag})`)} <= ${GL_TOL}]` +
             `  spectral convergence ${gl.sc[i]!.toFixed(4)}`,
         );
       });
       for (const b of baselines) b.dispose();
     }
 
-    console.log(`\nnumerics: ${ok ? 'ALL CRITERIA HOLD' : 'SOME CRITERIA FAILED'}`);
+    if (failures.length === 0) {
+      console.log('\nnumerics: ALL CRITERIA HOLD for both baselines');
+    } else {
+      console.log(`\nnumerics: FAILED: ${failures.join('; ')}`);
+      console.log(
+        '  A dB failure confined to the low bins of a single-precision FFT is float32 round-off (absolute error\n' +
+          '  ~1e-7..1e-6 next to peaks of ~30-40 here), not a framing/window/dB bug: compare the "holds for |X| >"\n' +
+          "  column and numpy's own float32 rfft (context row), which misses the same bound.",
+      );
+    }
 
     if (doTiming) {
       console.log('\ntiming (benchmark geometry 257x64, single thread, median of 7 batches; shared machine, indicative only)');
+      console.log(
+        '  note: under tsx (or after any ArrayBuffer detach / WASM memory.grow in the process) V8 adds detach checks\n' +
+          '  to typed-array accesses; JS loops then run ~25-30% slower than under plain node with compiled JS.',
+      );
       const baselines = [await createFftJsBaseline(512), await createPffftBaseline(512)];
       const nFrames = baselines[0]!.stft.frameCount(x.length);
       const db = new Float32Array(257 * nFrames);
@@ -338,7 +356,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (!ok) process.exitCode = 1;
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 await main();
