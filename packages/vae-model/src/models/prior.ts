@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * Learned Gaussian-mixture prior p(z) = (1/K) sum_k N(z; m_k, diag(s_k^2)),
+ * equal fixed weights as in the original, learned means and log-scales.
+ */
+export class MixturePrior {
+  readonly means: tf.Variable;
+  readonly logScales: tf.Variable;
+
+  constructor(readonly components: number, readonly latentDim: number, init?: { means: number[][]; logScales: number[][] }, seed = 1) {
+    if (init) {
+      this.means = tf.variable(tf.tensor2d(init.means), true);
+      this.logScales = tf.variable(tf.tensor2d(init.logScales), true);
+    } else {
+      // Spread the components apart from the start so that they do not collapse onto one another.
+      this.means = tf.variable(tf.randomNormal([components, latentDim], 0, 1, 'float32', seed), true);
+      this.logScales = tf.variable(tf.fill([components, latentDim], Math.log(0.5)), true);
+    }
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.means, this.logScales];
+  }
+
+  /** log p(z) for z [batch, D] -> [batch]. */
+  logProb(z: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => {
+      const diff = tf.sub(tf.expandDims(z, 1), tf.expandDims(this.means, 0)); // [B, K, D]
+      const invVar = tf.exp(tf.mul(this.logScales, -2));
+      const perDim = tf.add(tf.mul(tf.square(diff), invVar), tf.add(tf.mul(this.logScales, 2), LOG_2PI));
+      const logComp = tf.mul(tf.sum(perDim, 2), -0.5); // [B, K]
+      return tf.sub(tf.logSumExp(logComp, 1), Math.log(this.components)) as tf.Tensor1D;
+    });
+  }
+
+  /** Posterior responsibility of each component for z [batch, D] -> [batch, K]. */
+  responsibilities(z: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const diff = tf.sub(tf.expandDims(z, 1), tf.expandDims(this.means, 0));
+      const invVar = tf.exp(tf.mul(this.logScales, -2));
+      const logComp = tf.mul(tf.sum(tf.add(tf.mul(tf.square(diff), invVar), tf.mul(this.logScales, 2)), 2), -0.5);
+      return tf.softmax(logComp, 1) as tf.Tensor2D;
+    });
+  }
+
+  /** n samples from component k (or from the mixture when k is undefined). */
+  sample(n: number, seed: number, k?: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const comps = k === undefined
+        ? tf.randomUniformInt([n], 0, this.components, seed + 7)
+        : tf.fill([n], k, 'int32');
+      const m = tf.gather(this.means, comps);
+      const s = tf.exp(tf.gather(this.logScales, comps));
+      return tf.add(m, tf.mul(s, tf.randomNormal([n, this.latentDim], 0, 1, 'float32', seed))) as tf.Tensor2D;
+    });
+  }
+
+  toJSON(): { means: number[][]; logScales: number[][] } {
+    return { means: this.means.arraySync() as number[][], logScales: this.logScales.arraySync() as number[][] };
+  }
+
+  dispose(): void {
+    this.means.dispose();
+    this.logScales.dispose();
+  }
+}

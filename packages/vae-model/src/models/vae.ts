@@ -1,0 +1,181 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Architecture } from './architecture.js';
+import { buildNetworks } from './networks.js';
+import { MixturePrior } from './prior.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Loss terms of one batch (scalars, averaged over the batch). */
+export interface LossTerms {
+  loss: tf.Scalar;
+  recon: tf.Scalar;
+  kl: tf.Scalar;
+}
+
+/** Spectrograms as given to the model: [n, bins, frames] values in [0, 1] (bin-major rows), or a tensor [n, bins, frames, 1]. */
+export type Spectrograms = Float32Array | tf.Tensor4D;
+
+/**
+ * A spectrogram VAE of one of three kinds: 'standard' (N(0, I) prior),
+ * 'gmvae' (learned Gaussian-mixture prior), 'cvae' (encoder and decoder
+ * conditioned on the digit). Every public method that returns numbers leaves
+ * tf.memory() as it found it.
+ */
+export class SpectrogramVae {
+  readonly architecture: Architecture;
+  readonly encoder: tfl.LayersModel;
+  readonly decoder: tfl.LayersModel;
+  readonly prior: MixturePrior | null;
+
+  constructor(architecture: Architecture, networks?: { encoder: tfl.LayersModel; decoder: tfl.LayersModel }, prior?: MixturePrior | null) {
+    this.architecture = architecture;
+    const n = networks ?? buildNetworks(architecture);
+    this.encoder = n.encoder;
+    this.decoder = n.decoder;
+    this.prior = architecture.kind === 'gmvae'
+      ? prior ?? new MixturePrior(architecture.components!, architecture.latentDim, undefined, architecture.seed)
+      : null;
+  }
+
+  /** Every trainable variable: encoder, decoder and (gmvae) prior. */
+  get trainableVariables(): tf.Variable[] {
+    const vars = [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+    return this.prior ? [...vars, ...this.prior.variables] : vars;
+  }
+
+  get parameterCount(): number {
+    return this.encoder.countParams() + this.decoder.countParams() + (this.prior ? 2 * this.prior.components * this.prior.latentDim : 0);
+  }
+
+  private get pixels(): number {
+    const [h, w, c] = this.architecture.inputShape;
+    return h * w * c;
+  }
+
+  /** The tensor [n, bins, frames, channels] for Float32Array input (validated). */
+  toTensor(x: Spectrograms): tf.Tensor4D {
+    if (x instanceof tf.Tensor) return x;
+    const [h, w, c] = this.architecture.inputShape;
+    const per = h * w * c;
+    if (!(x instanceof Float32Array) || x.length === 0 || x.length % per !== 0) {
+      throw new RangeError(`spectrograms must be a non-empty Float32Array of n x ${h} x ${w} values, got ${x instanceof Float32Array ? x.length : typeof x} values`);
+    }
+    return tf.tensor4d(x, [x.length / per, h, w, c]);
+  }
+
+  private oneHot(labels: ArrayLike<number> | undefined, n: number): tf.Tensor2D | null {
+    if (this.architecture.kind !== 'cvae') return null;
+    const classes = this.architecture.classes!;
+    if (!labels || labels.length !== n) throw new RangeError(`a conditional model needs one digit label per item (${n}), got ${labels?.length ?? 0}`);
+    for (let i = 0; i < n; i++) {
+      const d = labels[i]!;
+      if (!Number.isInteger(d) || d < 0 || d >= classes) throw new RangeError(`label ${d} is not a class in [0, ${classes})`);
+    }
+    return tf.cast(tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes), 'float32') as tf.Tensor2D;
+  }
+
+  private encodeT(x: tf.Tensor4D, label: tf.Tensor2D | null, training: boolean): [tf.Tensor2D, tf.Tensor2D] {
+    const out = this.encoder.apply(label ? [x, label] : x, { training }) as tf.Tensor[];
+    return [out[0] as tf.Tensor2D, out[1] as tf.Tensor2D];
+  }
+
+  private decodeT(z: tf.Tensor2D, label: tf.Tensor2D | null, training: boolean): tf.Tensor4D {
+    return this.decoder.apply(label ? [z, label] : z, { training }) as tf.Tensor4D;
+  }
+
+  /**
+   * Loss of a batch; in training mode BatchNorm uses and updates batch
+   * statistics, otherwise its moving averages: reconWeight * mean squared error per pixel + klWeight * KL,
+   * per sample, averaged. `noise` is the reparameterisation noise
+   * [batch, latentDim], or a seed to draw it.
+   */
+  lossTerms(x: tf.Tensor4D, labels: ArrayLike<number> | undefined, noise: number | tf.Tensor2D, klScale = 1, training = true): LossTerms {
+    return tf.tidy(() => {
+      const a = this.architecture;
+      const label = this.oneHot(labels, x.shape[0]);
+      const [mu, logvar] = this.encodeT(x, label, training);
+      const eps = typeof noise === 'number' ? tf.randomNormal(mu.shape, 0, 1, 'float32', noise) : noise;
+      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)) as tf.Tensor2D;
+      const xHat = this.decodeT(z, label, training);
+      const recon = tf.mul(tf.mean(tf.squaredDifference(x, xHat)), a.reconWeight) as tf.Scalar;
+      let kl: tf.Scalar;
+      if (this.prior) {
+        // Single-sample estimate of KL(q || p) with q's entropy in closed form.
+        const negEntropy = tf.mul(tf.sum(tf.add(logvar, 1 + LOG_2PI), 1), -0.5);
+        kl = tf.mean(tf.sub(negEntropy, this.prior.logProb(z))) as tf.Scalar;
+      } else {
+        kl = tf.mean(tf.mul(tf.sum(tf.sub(tf.sub(tf.add(logvar, 1), tf.square(mu)), tf.exp(logvar)), 1), -0.5)) as tf.Scalar;
+      }
+      const loss = tf.add(recon, tf.mul(kl, a.klWeight * klScale)) as tf.Scalar;
+      return { loss, recon, kl };
+    });
+  }
+
+  /** Posterior means and log-variances (inference mode), row-major [n, latentDim]. */
+  encode(x: Spectrograms, labels?: ArrayLike<number>): { mu: Float32Array; logvar: Float32Array; n: number } {
+    return tf.tidy(() => {
+      const t = this.toTensor(x);
+      const [mu, logvar] = this.encodeT(t, this.oneHot(labels, t.shape[0]), false);
+      return { mu: mu.dataSync() as Float32Array, logvar: logvar.dataSync() as Float32Array, n: t.shape[0] };
+    });
+  }
+
+  /** Spectrograms [n, bins, frames] in [0, 1] for latents z (row-major [n, latentDim]). */
+  decode(z: Float32Array, labels?: ArrayLike<number>): Float32Array {
+    const d = this.architecture.latentDim;
+    if (!(z instanceof Float32Array) || z.length === 0 || z.length % d !== 0) throw new RangeError(`z must hold n x ${d} values`);
+    return tf.tidy(() => {
+      const zt = tf.tensor2d(z, [z.length / d, d]);
+      return this.decodeT(zt, this.oneHot(labels, zt.shape[0]), false).dataSync() as Float32Array;
+    });
+  }
+
+  /** Reconstruction from the posterior mean (deterministic, unlike the original). */
+  reconstruct(x: Spectrograms, labels?: ArrayLike<number>): Float32Array {
+    return this.decode(this.encode(x, labels).mu, labels);
+  }
+
+  /**
+   * n latents from the prior: N(0, I) (standard, cvae), the mixture or one of
+   * its components (gmvae), or N(center, std^2 I) around a given point (the
+   * original's per-digit sampling around a class mean, std 0.5).
+   */
+  sampleLatents(n: number, seed: number, opts: { component?: number; around?: { center: Float32Array; std: number } } = {}): Float32Array {
+    const d = this.architecture.latentDim;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+    return tf.tidy(() => {
+      if (opts.around) {
+        if (opts.around.center.length !== d) throw new RangeError(`center must have ${d} values`);
+        const c = tf.tensor2d(opts.around.center, [1, d]);
+        return tf.add(c, tf.randomNormal([n, d], 0, opts.around.std, 'float32', seed)).dataSync() as Float32Array;
+      }
+      if (this.prior) {
+        if (opts.component !== undefined && !(Number.isInteger(opts.component) && opts.component >= 0 && opts.component < this.prior.components)) {
+          throw new RangeError(`component must be in [0, ${this.prior.components})`);
+        }
+        return this.prior.sample(n, seed, opts.component).dataSync() as Float32Array;
+      }
+      if (opts.component !== undefined) throw new RangeError('only a gmvae has mixture components');
+      return tf.randomNormal([n, d], 0, 1, 'float32', seed).dataSync() as Float32Array;
+    });
+  }
+
+  /** steps latents on the straight line from a to b (inclusive). */
+  static interpolate(a: Float32Array, b: Float32Array, steps: number): Float32Array {
+    if (a.length !== b.length) throw new RangeError('latents differ in size');
+    if (!Number.isInteger(steps) || steps < 2) throw new RangeError('steps must be an integer >= 2');
+    const out = new Float32Array(steps * a.length);
+    for (let s = 0; s < steps; s++) {
+      const t = s / (steps - 1);
+      for (let i = 0; i < a.length; i++) out[s * a.length + i] = (1 - t) * a[i]! + t * b[i]!;
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+    this.prior?.dispose();
+  }
+}

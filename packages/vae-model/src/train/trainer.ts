@@ -1,0 +1,279 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { toBundle } from '../io/bundle.js';
+import type { SpectrogramVae } from '../models/vae.js';
+import {
+  optimizerState, restoreOptimizer, type Checkpoint, type CheckpointStore, type EpochMetrics, type TrainingState,
+} from './checkpoint.js';
+
+/** Training examples: n spectrograms [n, bins, frames] in [0, 1], with digit labels for a cvae. */
+export interface TrainingData {
+  x: Float32Array;
+  n: number;
+  labels?: ArrayLike<number>;
+}
+
+export interface BatchEvent {
+  epoch: number;
+  batch: number;
+  batches: number;
+  step: number;
+  loss: number;
+  recon: number;
+  kl: number;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  /** Examples per optimiser step (default 64). */
+  batchSize?: number;
+  /** Largest batch run through the network at once; gradients of the micro-batches are summed (default: batchSize). */
+  microBatch?: number;
+  /** Adam learning rate (default 5e-4, the original's). */
+  learningRate?: number;
+  /** Seeds shuffling and the reparameterisation noise (default 1). Same seed, same data, same backend: same run. */
+  seed?: number;
+  /** Ramp the KL weight linearly from 0 to 1 over this many epochs (default 0: off). */
+  klWarmupEpochs?: number;
+  /** Clip the global gradient norm (default: off). */
+  clipNorm?: number;
+  /** Held-out data for the validation loss and early stopping. */
+  validation?: TrainingData;
+  /** Stop when the validation loss has not improved by minDelta for `patience` epochs. */
+  earlyStopping?: { patience: number; minDelta?: number };
+  /** Where a checkpoint is written after every epoch. */
+  checkpoint?: CheckpointStore;
+  /** Continue this checkpoint's run (optimiser state, epoch, history); the model must have been loaded from it. */
+  resumeFrom?: Checkpoint;
+  /** Facts stored in the checkpoint's model manifest. */
+  manifestExtra?: { features?: unknown; training?: Record<string, unknown> };
+  /** Stop after the current batch, write a checkpoint, and return (stoppedBy 'abort'). */
+  signal?: AbortSignal;
+  onBatchEnd?: (e: BatchEvent) => void | Promise<void>;
+  onEpochEnd?: (e: EpochMetrics) => void | Promise<void>;
+}
+
+export interface TrainResult {
+  history: EpochMetrics[];
+  stoppedBy: 'epochs' | 'early-stopping' | 'abort';
+  state: TrainingState;
+}
+
+/** Training produced a non-finite loss or gradient; the last good checkpoint is intact. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+}
+
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The order of the examples in `epoch`: a permutation that depends only on (seed, epoch). */
+export function epochOrder(n: number, seed: number, epoch: number): Int32Array {
+  const rand = mulberry32((seed * 7919 + epoch * 104729) >>> 0);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
+
+const nextTick = () => new Promise<void>((r) => setTimeout(r, 0));
+
+function checkData(vae: SpectrogramVae, d: TrainingData, what: string): number {
+  const [h, w, c] = vae.architecture.inputShape;
+  const per = h * w * c;
+  if (!(d.x instanceof Float32Array) || d.n < 1 || d.x.length !== d.n * per) {
+    throw new RangeError(`${what}: expected ${d.n} x ${h} x ${w} values, got ${d.x?.length}`);
+  }
+  if (vae.architecture.kind === 'cvae' && (!d.labels || d.labels.length !== d.n)) throw new RangeError(`${what}: a cvae needs one label per example`);
+  for (let i = 0; i < d.x.length; i++) {
+    const v = d.x[i]!;
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`${what}: value ${v} at index ${i} is outside [0, 1] (NaN or not normalised)`);
+  }
+  return per;
+}
+
+/**
+ * Trains with Adam in a custom loop: seeded shuffling per epoch, micro-batch
+ * gradient accumulation, optional KL warm-up, validation and early stopping,
+ * a checkpoint after every epoch, a NaN/divergence guard, cancellation.
+ */
+export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: TrainOptions): Promise<TrainResult> {
+  const batchSize = opts.batchSize ?? 64;
+  const micro = Math.min(opts.microBatch ?? batchSize, batchSize);
+  const seed = opts.seed ?? 1;
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${opts.epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || !Number.isInteger(micro) || micro < 1) throw new RangeError('batchSize and microBatch must be positive integers');
+  const per = checkData(vae, data, 'training data');
+  if (opts.validation) checkData(vae, opts.validation, 'validation data');
+  const lr = opts.learningRate ?? 5e-4;
+  if (!(lr > 0)) throw new RangeError(`learningRate must be > 0, got ${lr}`);
+
+  const optimizer = tf.train.adam(lr);
+  const vars = vae.trainableVariables;
+  const state: TrainingState = opts.resumeFrom
+    ? structuredClone(opts.resumeFrom.state)
+    : { epoch: 0, step: 0, history: [], bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, seed };
+  if (opts.resumeFrom) await restoreOptimizer(optimizer, opts.resumeFrom.optimizer);
+
+  const batches = Math.ceil(data.n / batchSize);
+  const buf = new Float32Array(batchSize * per);
+  let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
+
+  const saveCheckpoint = async () => {
+    if (!opts.checkpoint) return;
+    const bundle = await toBundle(vae, opts.manifestExtra);
+    await opts.checkpoint.save({ bundle, optimizer: await optimizerState(optimizer), state: structuredClone(state) });
+  };
+
+  try {
+    while (state.epoch < opts.epochs) {
+      const epoch = state.epoch;
+      const t0 = performance.now();
+      const klScale = opts.klWarmupEpochs ? Math.min(1, (epoch + 1) / opts.klWarmupEpochs) : 1;
+      const order = epochOrder(data.n, seed, epoch);
+      let sumLoss = 0, sumRecon = 0, sumKl = 0, seen = 0;
+      for (let b = 0; b < batches; b++) {
+        const start = b * batchSize;
+        const size = Math.min(batchSize, data.n - start);
+        let grads: Record<string, tf.Tensor> | null = null;
+        let bl = 0, br = 0, bk = 0;
+        // The step's noise is drawn once for the whole batch, so splitting it
+        // into micro-batches computes exactly the same gradient (up to BatchNorm).
+        const noise = tf.randomNormal([size, vae.architecture.latentDim], 0, 1, 'float32', seed * 1_000_003 + state.step);
+        for (let m = 0; m < size; m += micro) {
+          const ms = Math.min(micro, size - m);
+          for (let i = 0; i < ms; i++) {
+            const src = order[start + m + i]!;
+            buf.set(data.x.subarray(src * per, (src + 1) * per), i * per);
+          }
+          const labels = data.labels ? Array.from({ length: ms }, (_, i) => data.labels![order[start + m + i]!]!) : undefined;
+          const [h, w, c] = vae.architecture.inputShape;
+          const kept: tf.Scalar[] = [];
+          const { value, grads: g } = tf.tidy(() => {
+            const x = tf.tensor4d(buf.subarray(0, ms * per), [ms, h, w, c]);
+            return tf.variableGrads(() => {
+              const t = vae.lossTerms(x, labels, tf.slice(noise, [m, 0], [ms, -1]) as tf.Tensor2D, klScale);
+              kept.push(tf.keep(t.recon), tf.keep(t.kl));
+              // Weighted so that the summed micro-batch gradients are those of the whole batch's mean.
+              return tf.mul(t.loss, ms / size) as tf.Scalar;
+            }, vars);
+          });
+          const [recon, kl] = kept as [tf.Scalar, tf.Scalar];
+          bl += value.dataSync()[0]!;
+          br += recon.dataSync()[0]! * (ms / size);
+          bk += kl.dataSync()[0]! * (ms / size);
+          tf.dispose([value, recon, kl]);
+          if (grads === null) grads = g;
+          else {
+            const acc: Record<string, tf.Tensor> = grads;
+            for (const k of Object.keys(g)) {
+              const sum = tf.add(acc[k]!, g[k]!);
+              acc[k]!.dispose();
+              g[k]!.dispose();
+              acc[k] = sum;
+            }
+          }
+        }
+        noise.dispose();
+        const finalGrads = grads!;
+        if (!Number.isFinite(bl)) {
+          tf.dispose(Object.values(finalGrads));
+          throw new TrainingDivergedError(
+            `training diverged at epoch ${epoch + 1}, batch ${b + 1}: the loss is ${bl}. ` +
+            `${opts.checkpoint ? `The last good checkpoint (epoch ${state.epoch}) is kept. ` : ''}Try a lower learning rate or clipNorm.`,
+          );
+        }
+        if (opts.clipNorm) {
+          const clipped = tf.tidy(() => {
+            const norm = tf.sqrt(tf.addN(Object.values(finalGrads).map((g) => tf.sum(tf.square(g)))));
+            const scale = tf.minimum(1, tf.div(opts.clipNorm!, tf.add(norm, 1e-12)));
+            return Object.fromEntries(Object.entries(finalGrads).map(([k, g]) => [k, tf.mul(g, scale)]));
+          });
+          tf.dispose(Object.values(finalGrads));
+          optimizer.applyGradients(clipped as Parameters<typeof optimizer.applyGradients>[0]);
+          tf.dispose(Object.values(clipped));
+        } else {
+          optimizer.applyGradients(finalGrads as Parameters<typeof optimizer.applyGradients>[0]);
+          tf.dispose(Object.values(finalGrads));
+        }
+        state.step++;
+        sumLoss += bl * size;
+        sumRecon += br * size;
+        sumKl += bk * size;
+        seen += size;
+        await opts.onBatchEnd?.({ epoch: epoch + 1, batch: b + 1, batches, step: state.step, loss: bl, recon: br, kl: bk });
+        await nextTick();
+        if (opts.signal?.aborted) break;
+      }
+      if (opts.signal?.aborted && seen < data.n) {
+        // An unfinished epoch is not recorded; the checkpoint holds the last complete one's state but the newest weights.
+        stoppedBy = 'abort';
+        await saveCheckpoint();
+        break;
+      }
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1, loss: sumLoss / seen, recon: sumRecon / seen, kl: sumKl / seen, klScale,
+        seconds: (performance.now() - t0) / 1000,
+      };
+      if (opts.validation) Object.assign(metrics, evaluateLoss(vae, opts.validation, batchSize, seed));
+      state.epoch++;
+      state.history.push(metrics);
+      let stop = false;
+      if (metrics.valLoss !== undefined) {
+        const minDelta = opts.earlyStopping?.minDelta ?? 0;
+        if (state.bestValLoss === null || metrics.valLoss < state.bestValLoss - minDelta) {
+          state.bestValLoss = metrics.valLoss;
+          state.bestEpoch = metrics.epoch;
+          state.epochsWithoutImprovement = 0;
+        } else {
+          state.epochsWithoutImprovement++;
+          if (opts.earlyStopping && state.epochsWithoutImprovement >= opts.earlyStopping.patience) stop = true;
+        }
+      }
+      await saveCheckpoint();
+      await opts.onEpochEnd?.(metrics);
+      if (stop) {
+        stoppedBy = 'early-stopping';
+        break;
+      }
+      if (opts.signal?.aborted) {
+        stoppedBy = 'abort';
+        break;
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { history: state.history, stoppedBy, state };
+}
+
+/** Mean loss terms over a data set in inference mode (BatchNorm moving statistics), fixed noise. */
+export function evaluateLoss(vae: SpectrogramVae, d: TrainingData, batchSize = 64, seed = 1): { valLoss: number; valRecon: number; valKl: number } {
+  const [h, w, c] = vae.architecture.inputShape;
+  const per = h * w * c;
+  let l = 0, r = 0, k = 0;
+  for (let s = 0; s < d.n; s += batchSize) {
+    const size = Math.min(batchSize, d.n - s);
+    const labels = d.labels ? Array.from({ length: size }, (_, i) => d.labels![s + i]!) : undefined;
+    const [a, b, e] = tf.tidy(() => {
+      const x = tf.tensor4d(d.x.subarray(s * per, (s + size) * per), [size, h, w, c]);
+      const t = vae.lossTerms(x, labels, seed * 31 + s, 1, false);
+      return [t.loss.dataSync()[0]!, t.recon.dataSync()[0]!, t.kl.dataSync()[0]!];
+    });
+    l += a * size;
+    r += b * size;
+    k += e * size;
+  }
+  return { valLoss: l / d.n, valRecon: r / d.n, valKl: k / d.n };
+}

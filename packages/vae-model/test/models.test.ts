@@ -1,0 +1,233 @@
+// The VAE family, its training loop and its files, on tfjs's cpu backend with
+// tiny networks (fast and deterministic).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { originalArchitecture, type Architecture, type ModelKind } from '../src/models/architecture.js';
+import { SpectrogramVae } from '../src/models/vae.js';
+import { trainVae, TrainingDivergedError, epochOrder } from '../src/train/trainer.js';
+import { MemoryCheckpointStore } from '../src/train/checkpoint.js';
+import { FolderCheckpointStore } from '../src/train/checkpoint-node.js';
+import { fromBundle, toBundle, ModelFormatError } from '../src/io/bundle.js';
+import { loadModelDir, saveModelDir } from '../src/io/node.js';
+
+let tmp = '';
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  tmp = mkdtempSync(join(tmpdir(), 'vae-model-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function tiny(kind: ModelKind = 'standard', seed = 1): Architecture {
+  return {
+    kind, inputShape: [16, 8, 1], filters: [4, 8], strides: [[2, 2], [2, 1]], kernelSize: 3, latentDim: 3,
+    batchNorm: true, reconWeight: 1000, klWeight: 1, seed,
+    ...(kind === 'gmvae' ? { components: 3 } : {}), ...(kind === 'cvae' ? { classes: 3 } : {}),
+  };
+}
+
+/** n smooth [16 x 8] images in [0, 1], three classes (a bump at a class-dependent height). */
+function toyData(n: number): { x: Float32Array; n: number; labels: Int32Array } {
+  const x = new Float32Array(n * 128);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    labels[i] = c;
+    for (let r = 0; r < 16; r++) for (let t = 0; t < 8; t++) {
+      x[i * 128 + r * 8 + t] = Math.exp(-(((r - 3 - 5 * c) / 2) ** 2)) * (0.6 + 0.4 * Math.sin(t + i));
+    }
+  }
+  return { x, n, labels };
+}
+
+function leakFree<T>(fn: () => T): T {
+  const before = tf.memory().numTensors;
+  const out = fn();
+  expect(tf.memory().numTensors).toBe(before);
+  return out;
+}
+
+describe('architecture', () => {
+  it('the original preset has the 3.56 M parameters of the notes (counted by hand)', () => {
+    const vae = new SpectrogramVae(originalArchitecture());
+    const conv = (k: number, i: number, o: number) => k * k * i * o + o;
+    const f = [512, 256, 128, 64, 32];
+    let enc = conv(3, 1, 512);
+    for (let i = 1; i < 5; i++) enc += conv(3, f[i - 1]!, f[i]!);
+    enc += 4 * f.reduce((a, b) => a + b) + 2 * (8 * 4 * 32 * 128 + 128);
+    let dec = 128 * 1024 + 1024;
+    const rf = [...f].reverse();
+    dec += conv(3, 32, rf[0]!);
+    for (let i = 1; i < 5; i++) dec += conv(3, rf[i - 1]!, rf[i]!);
+    dec += 4 * f.reduce((a, b) => a + b) + conv(3, 512, 1);
+    expect(vae.parameterCount).toBe(enc + dec);
+    expect(vae.parameterCount).toBe(3_556_289); // 'about 3.56 M'
+    expect(vae.decoder.outputs[0]!.shape).toEqual([null, 256, 64, 1]);
+    vae.dispose();
+  });
+
+  it('explains an input that the strides cannot mirror', () => {
+    expect(() => new SpectrogramVae({ ...tiny(), inputShape: [15, 8, 1] })).toThrow(/does not divide evenly/);
+    expect(() => new SpectrogramVae({ ...tiny(), filters: [4] })).toThrow(/same, non-zero, length/);
+  });
+});
+
+describe.each(['standard', 'gmvae', 'cvae'] as const)('%s model', (kind) => {
+  it('encodes, decodes, samples and interpolates without leaking tensors', () => {
+    const vae = new SpectrogramVae(tiny(kind));
+    const d = toyData(6);
+    const labels = kind === 'cvae' ? d.labels : undefined;
+    const { mu, logvar, n } = leakFree(() => vae.encode(d.x, labels));
+    expect([n, mu.length, logvar.length]).toEqual([6, 18, 18]);
+    const rec = leakFree(() => vae.reconstruct(d.x, labels));
+    expect(rec.length).toBe(6 * 128);
+    expect(rec.every((v) => v > 0 && v < 1)).toBe(true);
+    // Deterministic: reconstructions use the posterior mean.
+    expect(leakFree(() => vae.reconstruct(d.x, labels))).toEqual(rec);
+    const z = leakFree(() => vae.sampleLatents(4, 7, kind === 'gmvae' ? { component: 2 } : {}));
+    expect(z.length).toBe(12);
+    expect(leakFree(() => vae.sampleLatents(4, 7, kind === 'gmvae' ? { component: 2 } : {}))).toEqual(z);
+    const line = SpectrogramVae.interpolate(z.subarray(0, 3), z.subarray(3, 6), 5);
+    expect(Array.from(line.subarray(12, 15))).toEqual(Array.from(z.subarray(3, 6)));
+    leakFree(() => vae.decode(line, kind === 'cvae' ? [0, 1, 2, 0, 1] : undefined));
+    if (kind === 'cvae') expect(() => vae.decode(z)).toThrow(/one digit label per item/);
+    vae.dispose();
+  });
+});
+
+describe('training', () => {
+  const data = toyData(24);
+  const opts = { epochs: 4, batchSize: 8, learningRate: 3e-3, seed: 3 };
+
+  it('lowers the loss, and the same seed repeats the run exactly', { timeout: 60_000 }, async () => {
+    const a = new SpectrogramVae(tiny('standard', 5));
+    const ra = await trainVae(a, data, opts);
+    const b = new SpectrogramVae(tiny('standard', 5));
+    const rb = await trainVae(b, data, opts);
+    expect(ra.history.map((h) => h.loss)).toEqual(rb.history.map((h) => h.loss));
+    expect(ra.history[3]!.loss).toBeLessThan(ra.history[0]!.loss);
+    expect(ra.stoppedBy).toBe('epochs');
+    a.dispose();
+    b.dispose();
+  });
+
+  it('micro-batches with summed gradients follow the same path as whole batches', { timeout: 60_000 }, async () => {
+    // Without BatchNorm the per-example loss is independent of the batch split.
+    const arch = { ...tiny('standard', 9), batchNorm: false };
+    const whole = new SpectrogramVae(arch);
+    const split = new SpectrogramVae(arch);
+    const rw = await trainVae(whole, data, { ...opts, epochs: 2 });
+    const rs = await trainVae(split, data, { ...opts, epochs: 2, microBatch: 3 });
+    rw.history.forEach((h, i) => expect(rs.history[i]!.loss).toBeCloseTo(h.loss, 3));
+    whole.dispose();
+    split.dispose();
+  });
+
+  it('a run resumed from a checkpoint ends where an uninterrupted run ends', { timeout: 60_000 }, async () => {
+    const straight = new SpectrogramVae(tiny('standard', 11));
+    const rs = await trainVae(straight, data, opts);
+    const store = new MemoryCheckpointStore();
+    const first = new SpectrogramVae(tiny('standard', 11));
+    await trainVae(first, data, { ...opts, epochs: 2, checkpoint: store });
+    first.dispose();
+    const ckpt = (await store.load())!;
+    expect(ckpt.state.epoch).toBe(2);
+    const resumed = await fromBundle(ckpt.bundle);
+    const rr = await trainVae(resumed, data, { ...opts, checkpoint: store, resumeFrom: ckpt });
+    expect(rr.history.map((h) => h.loss)).toEqual(rs.history.map((h) => h.loss));
+    const d = toyData(3);
+    expect(resumed.reconstruct(d.x)).toEqual(straight.reconstruct(d.x));
+    straight.dispose();
+    resumed.dispose();
+  });
+
+  it('stops on a non-finite loss with a clear error and keeps the last good checkpoint', async () => {
+    const vae = new SpectrogramVae({ ...tiny(), reconWeight: 1e38, klWeight: 1e38 });
+    const store = new MemoryCheckpointStore();
+    await expect(trainVae(vae, data, { ...opts, checkpoint: store })).rejects.toThrow(TrainingDivergedError);
+    await expect(trainVae(vae, data, { ...opts })).rejects.toThrow(/diverged at epoch 1, batch 1/);
+    vae.dispose();
+  });
+
+  it('refuses data that is not normalised spectrograms', async () => {
+    const vae = new SpectrogramVae(tiny());
+    const bad = toyData(4);
+    bad.x[5] = Number.NaN;
+    await expect(trainVae(vae, bad, opts)).rejects.toThrow(/outside \[0, 1\]/);
+    await expect(trainVae(vae, { x: new Float32Array(10), n: 1 }, opts)).rejects.toThrow(/expected 1 x 16 x 8/);
+    vae.dispose();
+  });
+
+  it('early-stops on the validation loss and stops cleanly when aborted', { timeout: 60_000 }, async () => {
+    const vae = new SpectrogramVae(tiny());
+    const r = await trainVae(vae, data, { ...opts, epochs: 50, validation: toyData(6), earlyStopping: { patience: 2, minDelta: 1e12 } });
+    expect(r.stoppedBy).toBe('early-stopping');
+    expect(r.history.length).toBe(3);
+    const ac = new AbortController();
+    const store = new MemoryCheckpointStore();
+    const ra = await trainVae(vae, data, {
+      ...opts, checkpoint: store, signal: ac.signal, onBatchEnd: (e) => { if (e.batch === 1) ac.abort(); },
+    });
+    expect(ra.stoppedBy).toBe('abort');
+    expect(store.saves).toBe(1);
+    vae.dispose();
+  });
+
+  it('shuffles with a permutation that depends on (seed, epoch) only', () => {
+    const a = epochOrder(100, 1, 0);
+    expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(epochOrder(100, 1, 0)).toEqual(a);
+    expect(epochOrder(100, 1, 1)).not.toEqual(a);
+  });
+});
+
+describe('files', () => {
+  it.each(['standard', 'gmvae', 'cvae'] as const)('a %s model folder loads back identical', { timeout: 60_000 }, async (kind) => {
+    const vae = new SpectrogramVae(tiny(kind));
+    await trainVae(vae, toyData(8), { epochs: 1, batchSize: 4 });
+    const dir = join(tmp, `model-${kind}`);
+    await saveModelDir(dir, await toBundle(vae, { features: { preset: 'test' } }));
+    const back = await fromBundle(await loadModelDir(dir));
+    const d = toyData(3);
+    const labels = kind === 'cvae' ? d.labels : undefined;
+    expect(back.reconstruct(d.x, labels)).toEqual(vae.reconstruct(d.x, labels));
+    if (kind === 'gmvae') expect(back.sampleLatents(2, 1, { component: 1 })).toEqual(vae.sampleLatents(2, 1, { component: 1 }));
+    expect(JSON.parse(readFileSync(join(dir, 'encoder', 'model.json'), 'utf8')).format).toBe('layers-model');
+    vae.dispose();
+    back.dispose();
+  });
+
+  it('explains missing, damaged and newer model folders', async () => {
+    const vae = new SpectrogramVae(tiny());
+    const dir = join(tmp, 'damaged');
+    await saveModelDir(dir, await toBundle(vae));
+    await expect(loadModelDir(join(tmp, 'nowhere'))).rejects.toThrow(/specvae.json: missing/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'specvae.json'), 'utf8'));
+    writeFileSync(join(dir, 'specvae.json'), JSON.stringify({ ...manifest, version: 99 }));
+    await expect(loadModelDir(dir)).rejects.toThrow(/version 99 is newer/);
+    writeFileSync(join(dir, 'specvae.json'), JSON.stringify(manifest));
+    writeFileSync(join(dir, 'decoder', 'weights.bin'), new Uint8Array(10));
+    await expect(loadModelDir(dir)).rejects.toThrow(ModelFormatError);
+    await expect(loadModelDir(dir)).rejects.toThrow(/weights.bin has 10 bytes/);
+    writeFileSync(join(dir, 'encoder', 'model.json'), '{"modelTopology": ');
+    await expect(loadModelDir(dir)).rejects.toThrow(/not valid JSON/);
+    vae.dispose();
+  });
+
+  it('checkpoint folders resume after the process is gone', { timeout: 60_000 }, async () => {
+    const store = new FolderCheckpointStore(join(tmp, 'ckpt'));
+    const vae = new SpectrogramVae(tiny('gmvae'));
+    await trainVae(vae, toyData(8), { epochs: 2, batchSize: 4, checkpoint: store });
+    const ckpt = (await new FolderCheckpointStore(join(tmp, 'ckpt')).load())!;
+    expect(ckpt.state.epoch).toBe(2);
+    expect(ckpt.optimizer.names.length).toBeGreaterThan(1);
+    const back = await fromBundle(ckpt.bundle);
+    const r = await trainVae(back, toyData(8), { epochs: 3, batchSize: 4, resumeFrom: ckpt });
+    expect(r.history.length).toBe(3);
+    vae.dispose();
+    back.dispose();
+  });
+});
