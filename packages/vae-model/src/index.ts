@@ -17,3 +17,5 @@ export {
   checkManifest, fromBundle, MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFormatError, toBundle,
   type ModelBundle, type ModelManifest,
 } from './io/bundle.js';
+export { DigitClassifier, inceptionScore } from './eval/classifier.js';
+export { logSpectralDistance, meanSquaredError, spectralConvergence } from './eval/metrics.js';
