@@ -3,3 +3,4 @@
 // bundles for browsers.
 export { bundleFiles, loadModelDir, saveModelDir, writeFolderAtomic, type ExtraFiles } from './io/node.js';
 export { FolderCheckpointStore } from './train/checkpoint-node.js';
+export * from './data/node.js';
