@@ -10,7 +10,7 @@ export {
   type FeatureConfig, type FeatureConfigOverrides, type FeaturePresetName, type FeatureShape, type GriffinLimConfig,
 } from './config.js';
 export {
-  audioFromFeatures, featuresFromSignal, featuresFromSignals, featuresToMagnitude, resynthesize,
+  audioFromFeatures, featuresFromSignal, featuresFromSignals, featuresToMagnitude, pipelineSignal, resynthesize,
   sourceRateProblem, wavFromFeatures,
   type ClipFeatures, type FeatureBatch, type FeaturesFromSignalsOptions, type Resynthesis, type ResynthesisOptions,
 } from './pipeline.js';

@@ -160,6 +160,15 @@ function prepareSignal(dsp: Dsp, x: unknown, sourceRate: number, c: FeatureConfi
  * Computed in double precision. A clip with max == min (digital silence)
  * becomes all zeros. Returns [min, max].
  */
+/**
+ * A recording as the pipeline sees it before the STFT: cut (config.duration),
+ * resampled to config.sampleRate, zero-padded or cropped to config.length.
+ * Use it to compare a resynthesis with the real recording.
+ */
+export function pipelineSignal(dsp: Dsp, signal: Float32Array, sourceRate: number, config: FeatureConfig): Float32Array {
+  return prepareSignal(dsp, signal, sourceRate, config, 'pipelineSignal', 'signal');
+}
+
 function finishClip(raw: Float32Array, out: Float32Array, topDb: number | null): [number, number] {
   const n = out.length;
   let max = -Infinity, rawMin = Infinity;
