@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import type { Browser } from 'playwright-core';
-import { findChromium, launchChromium, serveStatic, watchPage } from './helpers/browser.js';
+import { findChromium, launchChromium, serveStatic, watchPage } from '../../../tools/browser.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath && process.env.CI) throw new Error('CI=true but chromium is missing: apt-get install -y chromium (or set CHROMIUM_PATH)');

@@ -16,8 +16,9 @@ export {
 } from './train/checkpoint.js';
 export {
   checkManifest, fromBundle, MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFormatError, toBundle,
-  type ModelBundle, type ModelManifest,
+  artifactsFromJson, layersModelJson, weightBytes, type ModelBundle, type ModelManifest,
 } from './io/bundle.js';
+export { loadModelUrl } from './io/http.js';
 export { DigitClassifier, inceptionScore } from './eval/classifier.js';
 export { logSpectralDistance, meanSquaredError, spectralConvergence } from './eval/metrics.js';
 export {

@@ -1,3 +1,4 @@
+// Shared by every package's browser and HTTP tests.
 // Serving a built page on 127.0.0.1 and driving Debian's chromium with
 // playwright-core: the pieces every browser test here shares.
 import { createServer, type Server } from 'node:http';
