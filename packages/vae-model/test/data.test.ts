@@ -17,7 +17,7 @@ import {
   compareFsddItems, featuresFromFiles, fsddSplitOf, parseFsddName, selectSplit,
 } from '../src/data/index.js';
 import {
-  featureCacheKey, featureCachePath, FsddError, listFsdd, loadFsddFeatures, readFeatureCache, writeFileAtomic,
+  featureCacheKey, FsddError, listFsdd, loadFsddFeatures, readFeatureCache, writeFileAtomic,
   type FsddListing,
 } from '../src/data/node.js';
 import { featurePreset, featureShape, featuresFromSignal, type FeatureConfig } from '../src/features/index.js';
