@@ -26,3 +26,5 @@ export {
 } from './experiment/evaluate.js';
 export * from './features/index.js';
 export * from './data/index.js';
+export { initBackend, ready, type BackendInfo, type BackendOptions } from './backend.js';
+export { TRAINING_KERNELS } from './kernels/register.js';

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '../src/backend.js';
 import { DigitClassifier, inceptionScore } from '../src/eval/classifier.js';
 import { logSpectralDistance, meanSquaredError, spectralConvergence } from '../src/eval/metrics.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend();
 });
 
 describe('metrics', () => {

@@ -1,14 +1,13 @@
 // evaluateModel on real FSDD recordings, with a small feature geometry so the
-// cpu backend stays quick.
+// tests stay quick (tfjs-wasm with our training kernels, as in production).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDsp, decodeWav, type Dsp } from '@specvae/dsp-wasm';
 import {
-  DigitClassifier, SpectrogramVae, evaluateModel, featurePreset, featureShape, featuresFromFiles, latentClassMeans,
+  DigitClassifier, SpectrogramVae, initBackend, evaluateModel, featurePreset, featureShape, featuresFromFiles, latentClassMeans,
   pipelineSignal, trainVae, type Architecture, type FeatureConfig, type LabelledFeatures,
 } from '../src/index.js';
 
@@ -19,7 +18,7 @@ let dsp: Dsp;
 let config: FeatureConfig;
 let test: LabelledFeatures;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend();
   dsp = await createDsp();
   // 8 kHz, n_fft 64 (32 bins without Nyquist), hop 64, 1,984 samples -> 32 x 32.
   config = featurePreset('default', { nFft: 64, winLength: 64, hop: 64, length: 1984 });

@@ -1,0 +1,170 @@
+// Conv2DBackpropFilter as a GEMM with a huge reduction:
+//   dW[r, co] = sum_p A[p, r] * dy[p, co],  r = (kh*KW + kw)*Ci + ci,
+// where p runs over all N*OH*OW output pixels and A is the im2col of x.
+// The pixels are processed in chunks: A (im2col) and dy for a chunk are
+// packed into 4-row / 8-column panels that stay in cache, then a 4x8
+// register-blocked micro-kernel accumulates into dW.
+
+const CH: i32 = 128; // pixels per chunk
+
+/** Bytes of scratch one part of bpfGemm needs. */
+export function bpfScratchBytes(K: i32, Co: i32): i32 {
+  const K4 = (K + 3) & ~3;
+  const Co8 = (Co + 7) & ~7;
+  return (K4 + Co8) * CH * 4;
+}
+
+/**
+ * One part of dW = im2col(x)^T dy. Part q writes its partial result, a
+ * [K4, Co8] f32 matrix (K4 = K rounded up to 4, Co8 = Co rounded up to 8), at
+ * outBase + q*K4*Co8*4, and uses bpfScratchBytes(K, Co) bytes of scratch at
+ * scratchBase + q*bpfScratchBytes(K, Co).
+ */
+export function bpfGemm(x: usize, dy: usize, outBase: usize, scratchBase: usize,
+  N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, pt: i32, pl: i32, part: i32, parts: i32): void {
+  const K = KH * KW * Ci;
+  const K4 = (K + 3) & ~3;
+  const Co8 = (Co + 7) & ~7;
+  const P = N * OH * OW;
+  const p0 = <i32>((<i64>P * <i64>part) / <i64>parts);
+  const p1 = <i32>((<i64>P * <i64>(part + 1)) / <i64>parts);
+  const out = outBase + <usize>part * <usize>K4 * <usize>Co8 * 4;
+  const scratch = scratchBase + <usize>part * <usize>bpfScratchBytes(K, Co);
+  const Apack = scratch; // [K4/4][CH][4]
+  const Bpack = scratch + <usize>K4 * <usize>CH * 4; // [Co8/8][CH][8]
+  memory.fill(out, 0, <usize>K4 * <usize>Co8 * 4);
+  const panelA: usize = <usize>CH * 16; // bytes per A panel
+  const panelB: usize = <usize>CH * 32; // bytes per B panel
+  const rowX: usize = <usize>W * <usize>Ci * 4;
+  const imgX: usize = <usize>H * rowX;
+  for (let c0 = p0; c0 < p1; c0 += CH) {
+    const np = min(CH, p1 - c0);
+    // --- pack A (im2col) into panels: Apack[r>>2][p][r&3]
+    let n = c0 / (OH * OW);
+    let rem = c0 - n * OH * OW;
+    let oy = rem / OW;
+    let ox = rem - oy * OW;
+    for (let p = 0; p < np; p++) {
+      const xImg = x + <usize>n * imgX;
+      const pOff = <usize>p << 4;
+      for (let kh = 0; kh < KH; kh++) {
+        const iy = oy * sh + kh - pt;
+        for (let kw = 0; kw < KW; kw++) {
+          const ix = ox * sw + kw - pl;
+          const r0 = (kh * KW + kw) * Ci;
+          const inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+          if ((Ci & 3) == 0) {
+            // r0 is a multiple of 4: each group of 4 channels fills one panel slot
+            if (inside) {
+              const src = xImg + <usize>iy * rowX + <usize>ix * <usize>Ci * 4;
+              for (let ci = 0; ci < Ci; ci += 4) {
+                const r = r0 + ci;
+                v128.store(Apack + <usize>(r >> 2) * panelA + pOff, v128.load(src + (<usize>ci << 2)));
+              }
+            } else {
+              for (let ci = 0; ci < Ci; ci += 4) {
+                const r = r0 + ci;
+                v128.store(Apack + <usize>(r >> 2) * panelA + pOff, f32x4.splat(0));
+              }
+            }
+          } else if (inside) {
+            const src = xImg + <usize>iy * rowX + <usize>ix * <usize>Ci * 4;
+            for (let ci = 0; ci < Ci; ci++) {
+              const r = r0 + ci;
+              store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), load<f32>(src + (<usize>ci << 2)));
+            }
+          } else {
+            for (let ci = 0; ci < Ci; ci++) {
+              const r = r0 + ci;
+              store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), 0);
+            }
+          }
+        }
+      }
+      for (let r = K; r < K4; r++) {
+        store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), 0);
+      }
+      ox++;
+      if (ox == OW) { ox = 0; oy++; if (oy == OH) { oy = 0; n++; } }
+    }
+    // --- pack B (dy rows of this chunk) into 8-column panels: Bpack[c>>3][p][c&7]
+    const dyChunk = dy + <usize>c0 * <usize>Co * 4;
+    for (let p = 0; p < np; p++) {
+      const src = dyChunk + <usize>p * <usize>Co * 4;
+      const pOff = <usize>p << 5;
+      let c = 0;
+      if ((Co & 3) == 0) {
+        for (; c < Co; c += 4) {
+          v128.store(Bpack + <usize>(c >> 3) * panelB + pOff + (<usize>(c & 7) << 2), v128.load(src + (<usize>c << 2)));
+        }
+      } else {
+        for (; c < Co; c++) {
+          store<f32>(Bpack + <usize>(c >> 3) * panelB + pOff + (<usize>(c & 7) << 2), load<f32>(src + (<usize>c << 2)));
+        }
+      }
+      for (; c < Co8; c++) {
+        store<f32>(Bpack + <usize>(c >> 3) * panelB + pOff + (<usize>(c & 7) << 2), 0);
+      }
+    }
+    // --- micro-kernel: out[r..r+4][c..c+8] += sum_p A[p][r..r+4]^T B[p][c..c+8]
+    for (let r = 0; r < K4; r += 4) {
+      const aPanel = Apack + <usize>(r >> 2) * panelA;
+      for (let c = 0; c < Co8; c += 8) {
+        const bPanel = Bpack + <usize>(c >> 3) * panelB;
+        const o0 = out + (<usize>r * <usize>Co8 + <usize>c) * 4;
+        const rowO: usize = <usize>Co8 * 4;
+        // Chunk sums start from 0 and are added to the running total after the
+        // chunk: the f32 error grows with sqrt(CH) + sqrt(P / CH), not sqrt(P).
+        const z = f32x4.splat(0);
+        let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
+        let pa = aPanel;
+        let pb = bPanel;
+        for (let p = 0; p < np; p++) {
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb, 16);
+          const x0 = v128.load32_splat(pa);
+          const x1 = v128.load32_splat(pa, 4);
+          const x2 = v128.load32_splat(pa, 8);
+          const x3 = v128.load32_splat(pa, 12);
+          a00 = f32x4.add(a00, f32x4.mul(x0, b0));
+          a01 = f32x4.add(a01, f32x4.mul(x0, b1));
+          a10 = f32x4.add(a10, f32x4.mul(x1, b0));
+          a11 = f32x4.add(a11, f32x4.mul(x1, b1));
+          a20 = f32x4.add(a20, f32x4.mul(x2, b0));
+          a21 = f32x4.add(a21, f32x4.mul(x2, b1));
+          a30 = f32x4.add(a30, f32x4.mul(x3, b0));
+          a31 = f32x4.add(a31, f32x4.mul(x3, b1));
+          pa += 16;
+          pb += 32;
+        }
+        v128.store(o0, f32x4.add(v128.load(o0), a00));
+        v128.store(o0, f32x4.add(v128.load(o0, 16), a01), 16);
+        v128.store(o0 + rowO, f32x4.add(v128.load(o0 + rowO), a10));
+        v128.store(o0 + rowO, f32x4.add(v128.load(o0 + rowO, 16), a11), 16);
+        v128.store(o0 + 2 * rowO, f32x4.add(v128.load(o0 + 2 * rowO), a20));
+        v128.store(o0 + 2 * rowO, f32x4.add(v128.load(o0 + 2 * rowO, 16), a21), 16);
+        v128.store(o0 + 3 * rowO, f32x4.add(v128.load(o0 + 3 * rowO), a30));
+        v128.store(o0 + 3 * rowO, f32x4.add(v128.load(o0 + 3 * rowO, 16), a31), 16);
+      }
+    }
+  }
+}
+
+/**
+ * dW[r][co] = sum over parts of partial[part][r][co] for r < K, co < Co
+ * (partials are [K4, Co8] each, laid out back to back).
+ */
+export function bpfReduce(partials: usize, parts: i32, dW: usize, K: i32, Co: i32): void {
+  const K4 = (K + 3) & ~3;
+  const Co8 = (Co + 7) & ~7;
+  const stride: usize = <usize>K4 * <usize>Co8 * 4;
+  for (let r = 0; r < K; r++) {
+    for (let c = 0; c < Co; c++) {
+      const off = (<usize>r * <usize>Co8 + <usize>c) << 2;
+      let s: f32 = 0;
+      for (let q = 0; q < parts; q++) s += load<f32>(partials + <usize>q * stride + off);
+      store<f32>(dW + ((<usize>r * <usize>Co + <usize>c) << 2), s);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+// @specvae/vae-model training kernels for the tfjs-wasm heap.
+// The module imports the backend's memory (env.memory) and owns no data of its
+// own: every pointer is a byte offset of a buffer that tfjs-wasm allocated.
+export { transposeNPCtoCPN, transposeNPCtoPNC, scatterPhase } from './layout';
+export {
+  chanSum, chanMoments, chanDyXSums, chanAffine, chanAdd, chanDyXAffine, reluGrad, addSame,
+} from './channel';
+export { bpfScratchBytes, bpfGemm, bpfReduce } from './bpf';

@@ -1,0 +1,211 @@
+// Conv2DBackpropFilter and Conv2DBackpropInput for tfjs-wasm, composed from the
+// backend's XNNPACK forward convolution (which uses XNNPACK's thread pool) and
+// our AssemblyScript layout kernels.
+import { backend_util, getKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { asWasmBackend, dispose, f32, kernelsFor, partsFor, ptr, runParts, scratch } from './heap.js';
+import type { WasmBackendLike } from './heap.js';
+
+type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
+
+function wasmConv2d(): KernelFunc {
+  const k = getKernel('Conv2D', 'wasm');
+  if (k === undefined) throw new Error('vae-model kernels: Conv2D is not registered for wasm');
+  return k.kernelFunc;
+}
+
+/** Forward NHWC conv on the wasm backend (XNNPACK), stride 1, explicit padding. */
+export function xnnConv(backend: WasmBackendLike, x: TensorInfo, filter: TensorInfo, pad: ExplicitPad,
+  dilations: [number, number] = [1, 1]): TensorInfo {
+  const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined } as unknown as NamedAttrMap;
+  return wasmConv2d()({ inputs: { x, filter }, backend: backend as never, attrs }) as TensorInfo;
+}
+
+function isNCHW(dataFormat: unknown): boolean {
+  return dataFormat === 'NCHW' || dataFormat === 'channelsFirst';
+}
+
+// ---------------------------------------------------------------------------
+// Conv2DBackpropFilter
+//
+// Default: our AssemblyScript GEMM (assembly/bpf.ts): dW = im2col(x)^T dy with
+// the pixels in cache-sized chunks, split across threads by pixel range.
+//
+// Alternative ('xnnpack', kept for comparison):
+// dW[kh,kw,ci,co] = sum_{n,oy,ox} xpad[n, oy*sh+kh, ox*sw+kw, ci] * dy[n,oy,ox,co]
+//
+// is itself a forward convolution in which the batch and channel roles move:
+// input  xT[ci, h, w, n]       (batch = Ci, channels = N)
+// filter dyT[oy, ox, n, co]    (a filter of size OH x OW over N channels)
+// with dilation (sh, sw), stride 1 and the forward pass' padding; its output
+// is [Ci, KH, KW, Co], which a small transpose turns into [KH, KW, Ci, Co].
+// XNNPACK runs this at close to its forward-conv rate; the two transposes are
+// cheap SIMD passes.
+export function conv2DBackpropFilter(args: { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const backend = asWasmBackend(args.backend);
+  const x = args.inputs['x'];
+  const dy = args.inputs['dy'];
+  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: missing inputs');
+  const attrs = (args.attrs ?? {}) as unknown as {
+    strides: number | [number, number]; pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number];
+  };
+  if (isNCHW(attrs.dataFormat)) throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1,
+    attrs.pad as 'same', attrs.dimRoundingMode, false, 'channelsLast');
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
+    strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  // Padding after, chosen so that the output is exactly KH x KW. If negative,
+  // the last rows/columns of x are never read: crop them instead.
+  let pb = KH + (OH - 1) * sh - H - pt;
+  let pr = KW + (OW - 1) * sw - W - pl;
+  const H2 = pb < 0 ? H + pb : H;
+  const W2 = pr < 0 ? W + pr : W;
+  pb = Math.max(pb, 0);
+  pr = Math.max(pr, 0);
+  const k = kernelsFor(backend);
+  const out = backend.makeOutput([KH, KW, Ci, Co], 'float32');
+  if (N === 0 || OH === 0 || OW === 0) {
+    f32(backend, out).fill(0);
+    return out;
+  }
+  if (bpfMethod === 'gemm') {
+    const K = KH * KW * Ci;
+    const K4 = Math.ceil(K / 4) * 4;
+    const Co8 = Math.ceil(Co / 8) * 8;
+    const parts = partsFor(backend, 2 * N * OH * OW * K * Co);
+    const partialBytes = K4 * Co8 * 4 * parts;
+    const base = scratch(backend, partialBytes + k.bpfScratchBytes(K, Co) * parts + 64);
+    const partials = Math.ceil(base / 16) * 16;
+    runParts(backend, 'bpfGemm', [ptr(backend, x), ptr(backend, dy), partials, partials + partialBytes,
+      N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl], parts);
+    k.bpfReduce(partials, parts, ptr(backend, out), K, Co);
+    return out;
+  }
+  const xT = backend.makeOutput([Ci, H2, W2, N], 'float32');
+  const dyT = backend.makeOutput([OH, OW, N, Co], 'float32');
+  k.transposeNPCtoCPN(ptr(backend, x), ptr(backend, xT), N, H, W, Ci, H2, W2);
+  k.transposeNPCtoPNC(ptr(backend, dy), ptr(backend, dyT), N, OH * OW, Co);
+  const r = xnnConv(backend, xT, dyT, [[0, 0], [pt, pb], [pl, pr], [0, 0]], [sh, sw]);
+  dispose(backend, xT, dyT);
+  // r is [Ci, KH, KW, Co] -> [KH, KW, Ci, Co]
+  k.transposeNPCtoPNC(ptr(backend, r), ptr(backend, out), Ci, KH * KW, Co);
+  dispose(backend, r);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Conv2DBackpropInput (also the forward pass of every Conv2DTranspose)
+//
+// dx[i] = sum_{o,k : o*s + k - p = i} dy[o] W[k]. Split dx by phase r = i mod s
+// (sub-pixel decomposition): with k0 = (r + p) mod s, the taps k = k0 + s*t,
+// t < T, contribute, and dx[s*q + r] = sum_t dy[q + c - t] W[k0 + s*t] with
+// c = (r + p - k0) / s. That is a stride-1 forward conv of dy with the flipped
+// sub-kernel, padded by T-1-c before. Each phase is one XNNPACK conv doing
+// exactly the useful multiply-adds (no zero insertion); a SIMD pass scatters
+// the phases into dx. Stride 1 is a single conv with the flipped kernel.
+
+interface Phase1D { r: number; k0: number; T: number; c: number; Q: number; before: number; after: number }
+
+function phases1D(inSize: number, outSize: number, K: number, s: number, p: number): Phase1D[] {
+  const res: Phase1D[] = [];
+  for (let r = 0; r < s; r++) {
+    const k0 = (((r + p) % s) + s) % s;
+    const T = k0 < K ? Math.ceil((K - k0) / s) : 0;
+    const c = (r + p - k0) / s;
+    const Q = r < inSize ? Math.ceil((inSize - r) / s) : 0;
+    const before = T - 1 - c;
+    const after = Q - 1 + c - (outSize - 1);
+    res.push({ r, k0, T, c, Q, before, after });
+  }
+  return res;
+}
+
+/** How Conv2DBackpropFilter runs: our GEMM kernel (default) or XNNPACK (for comparison). */
+export type BpfMethod = 'gemm' | 'xnnpack';
+let bpfMethod: BpfMethod = 'gemm';
+export function setBackpropFilterMethod(m: BpfMethod): void {
+  bpfMethod = m;
+}
+
+let stockBackpropInput: KernelConfig | undefined;
+const stockSetUp = new WeakSet<object>();
+export function setStockBackpropInput(config: KernelConfig | undefined): void {
+  stockBackpropInput = config;
+}
+
+export function conv2DBackpropInput(args: { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const backend = asWasmBackend(args.backend);
+  const dy = args.inputs['dy'];
+  const filter = args.inputs['filter'];
+  if (dy === undefined || filter === undefined) throw new Error('Conv2DBackpropInput: missing inputs');
+  const attrs = (args.attrs ?? {}) as unknown as {
+    strides: number | [number, number]; pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number];
+  };
+  const fallback = (): TensorInfo => {
+    const stock = stockBackpropInput;
+    if (stock === undefined) throw new Error('Conv2DBackpropInput (wasm): unsupported configuration');
+    if (stock.setupFunc !== undefined && !stockSetUp.has(backend)) {
+      // We unregistered this kernel before the backend was created, so tfjs
+      // did not run its setup (the cwrap of the C function).
+      stock.setupFunc(backend as never);
+      stockSetUp.add(backend);
+    }
+    return stock.kernelFunc(args as never) as TensorInfo;
+  };
+  if (isNCHW(attrs.dataFormat)) return fallback();
+  const info = backend_util.computeConv2DInfo(
+    attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1,
+    attrs.pad as 'same', attrs.dimRoundingMode, false, 'channelsLast');
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
+    strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW } = info;
+  const py = phases1D(H, OH, KH, sh, info.padInfo.top);
+  const px = phases1D(W, OW, KW, sw, info.padInfo.left);
+  if (py.some((p) => p.before < 0 || p.after < 0) || px.some((p) => p.before < 0 || p.after < 0)) return fallback();
+  const k = kernelsFor(backend);
+  const single = sh === 1 && sw === 1;
+  let dx: TensorInfo | undefined = single ? undefined : backend.makeOutput([N, H, W, Ci], 'float32');
+  let needZero = false;
+  for (const a of py) for (const b of px) if ((a.T === 0 || b.T === 0) && a.Q > 0 && b.Q > 0) needZero = true;
+  if (dx !== undefined && needZero) f32(backend, dx).fill(0);
+  const Wsrc = f32(backend, filter).slice(); // [KH, KW, Ci, Co], a copy (allocations below may move the heap)
+  for (const a of py) {
+    for (const b of px) {
+      if (a.Q === 0 || b.Q === 0 || a.T === 0 || b.T === 0) continue;
+      // Sub-kernel [Ty, Tx, Co, Ci]: Wp[u, v, co, ci] = W[a.k0 + sh*(Ty-1-u), b.k0 + sw*(Tx-1-v), ci, co]
+      const Ty = a.T;
+      const Tx = b.T;
+      const wp = backend.makeOutput([Ty, Tx, Co, Ci], 'float32');
+      const dst = f32(backend, wp);
+      for (let u = 0; u < Ty; u++) {
+        const kh = a.k0 + sh * (Ty - 1 - u);
+        for (let v = 0; v < Tx; v++) {
+          const kw = b.k0 + sw * (Tx - 1 - v);
+          const srcBase = (kh * KW + kw) * Ci * Co;
+          const dstBase = (u * Tx + v) * Co * Ci;
+          for (let ci = 0; ci < Ci; ci++) {
+            const s0 = srcBase + ci * Co;
+            for (let co = 0; co < Co; co++) dst[dstBase + co * Ci + ci] = Wsrc[s0 + co]!;
+          }
+        }
+      }
+      const ph = xnnConv(backend, dy, wp, [[0, 0], [a.before, a.after], [b.before, b.after], [0, 0]]);
+      dispose(backend, wp);
+      if (single) {
+        dx = ph;
+      } else {
+        k.scatterPhase(ptr(backend, ph), ptr(backend, dx!), N, a.Q, b.Q, Ci, H, W, sh, sw, a.r, b.r);
+        dispose(backend, ph);
+      }
+    }
+  }
+  if (dx === undefined) {
+    dx = backend.makeOutput([N, H, W, Ci], 'float32');
+    f32(backend, dx).fill(0);
+  }
+  return dx;
+}

@@ -1,0 +1,198 @@
+// Our wasm training kernels against tfjs' cpu backend, on the shapes, strides,
+// paddings and batch sizes of our models (channel counts reduced where the
+// code paths allow, so the cpu reference stays fast).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { TRAINING_KERNELS } from '../src/kernels/register.js';
+import { setKernelSplitMin } from '../src/kernels/heap.js';
+import { ORIGINAL, SMALL, buildVae, convShapes, trainableVariables, vaeLoss } from '../bench/vae-models.js';
+import type { ConvShape, VaeSpec } from '../bench/vae-models.js';
+import { onBoth, randomTensor, relErr, wasmReady } from './kernels/helpers.js';
+
+const TOL = 1e-4;
+
+beforeAll(async () => {
+  const info = await wasmReady();
+  expect(info.backend).toBe('wasm');
+  expect(info.simd).toBe(true);
+  // Split every kernel call across threads, so both code paths are checked.
+  setKernelSplitMin(0);
+});
+
+afterAll(() => {
+  setKernelSplitMin(1 << 16);
+});
+
+describe('backend', () => {
+  it('selects wasm with SIMD and registers the training kernels', async () => {
+    const info = await wasmReady();
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.build).toMatch(/simd/);
+    for (const k of TRAINING_KERNELS) expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Convolutions
+
+interface ConvCase { n: number; h: number; w: number; ci: number; co: number; stride: [number, number]; pad: 'same' | 'valid'; label: string }
+
+/** Channel counts for the test: keep 1 as 1, otherwise small (code paths depend on C % 4 and C % 8). */
+function reduced(c: number, small: number): number {
+  return c === 1 ? 1 : small;
+}
+
+function casesFor(spec: VaeSpec, batch: number): ConvCase[] {
+  const res: ConvCase[] = [];
+  convShapes(spec).forEach((s: ConvShape, i) => {
+    for (const pad of ['same', 'valid'] as const) {
+      res.push({ n: batch, h: s.h, w: s.w, ci: reduced(s.ci, i % 2 === 0 ? 4 : 3), co: reduced(s.co, i % 2 === 0 ? 8 : 5),
+        stride: s.stride, pad, label: `${spec.name} ${s.role} ${s.h}x${s.w} s${s.stride.join(',')} ${pad}` });
+    }
+  });
+  return res;
+}
+
+const convCases: ConvCase[] = [
+  ...casesFor(SMALL, 64),
+  ...casesFor(ORIGINAL, 8), // the original trains in micro-batches of 8
+  // real channel counts of mid layers, and odd sizes
+  { n: 2, h: 32, w: 8, ci: 64, co: 128, stride: [2, 2], pad: 'same', label: 'small enc4 real channels' },
+  { n: 2, h: 16, w: 4, ci: 128, co: 128, stride: [2, 1], pad: 'same', label: 'small enc5 real channels' },
+  { n: 3, h: 9, w: 7, ci: 3, co: 5, stride: [2, 2], pad: 'same', label: 'odd 9x7' },
+  { n: 3, h: 9, w: 7, ci: 6, co: 1, stride: [1, 1], pad: 'valid', label: 'odd co=1' },
+  { n: 1, h: 11, w: 6, ci: 2, co: 7, stride: [2, 1], pad: 'valid', label: 'odd 11x6 s2,1' },
+];
+
+describe('Conv2DBackpropFilter and Conv2DBackpropInput vs cpu', () => {
+  for (const c of convCases) {
+    it(`${c.label}: n=${c.n} ${c.ci}->${c.co}`, async () => {
+      const x = randomTensor([c.n, c.h, c.w, c.ci], 1) as tf.Tensor4D;
+      const f = randomTensor([3, 3, c.ci, c.co], 2) as tf.Tensor4D;
+      const yShape = tf.tidy(() => tf.conv2d(x, f, c.stride, c.pad).shape);
+      const dy = randomTensor(yShape, 3) as tf.Tensor4D;
+      const r = await onBoth(() => [
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: f.shape }) as tf.Tensor,
+        tf.conv2dTranspose(dy, f, x.shape, c.stride, c.pad), // Conv2DBackpropInput
+      ]);
+      expect(r.leakedTensors).toBe(0);
+      expect(r.leakedBuffers).toBe(0);
+      expect(relErr(r.wasm[0]!, r.cpu[0]!), 'filter').toBeLessThan(TOL);
+      expect(relErr(r.wasm[1]!, r.cpu[1]!), 'input').toBeLessThan(TOL);
+      tf.dispose([x, f, dy]);
+    });
+  }
+
+  it('gradients of conv2d and conv2dTranspose through tf.grads', async () => {
+    const x = randomTensor([4, 16, 8, 4], 4) as tf.Tensor4D;
+    const f = randomTensor([3, 3, 4, 8], 5) as tf.Tensor4D;
+    const ft = randomTensor([3, 3, 4, 8], 6) as tf.Tensor4D;
+    const r = await onBoth(() => {
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+        const y = tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [2, 1], 'same'));
+        return tf.conv2dTranspose(y as tf.Tensor4D, c as tf.Tensor4D, [4, 16, 8, 4], [2, 1], 'same');
+      });
+      return g([x, f, ft]);
+    });
+    expect(r.leakedTensors).toBe(0);
+    r.wasm.forEach((a, i) => expect(relErr(a, r.cpu[i]!), `grad ${i}`).toBeLessThan(TOL));
+    tf.dispose([x, f, ft]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Elementwise and reduction kernels
+
+describe('elementwise kernels vs cpu', () => {
+  it('Sum over leading axes (bias gradients), other Sums, Add (same shape, bias, broadcast), Cast, Identity', async () => {
+    const a = randomTensor([64, 32, 8, 16], 7);
+    const b = randomTensor([64, 32, 8, 16], 8);
+    const bias = randomTensor([16], 9);
+    const odd = randomTensor([5, 7, 3], 10);
+    const r = await onBoth(() => [
+      tf.sum(a, [0, 1, 2]),
+      tf.sum(a, [0, 1, 2], true),
+      tf.sum(odd, [0, 1]),
+      tf.sum(a, [1, 2]),
+      tf.add(a, b),
+      tf.add(a, bias),
+      // (intermediates the test itself makes are tidied: only kernel leaks count)
+      tf.tidy(() => tf.add(tf.reshape(bias, [1, 1, 1, 16]), a)),
+      tf.tidy(() => tf.add(odd, tf.ones([7, 1]))),
+      tf.cast(a, 'float32'),
+      tf.clone(a),
+      tf.tidy(() => tf.cast(tf.cast(odd, 'int32'), 'float32')),
+    ]);
+    expect(r.leakedTensors).toBe(0);
+    expect(r.leakedBuffers).toBe(0);
+    r.wasm.forEach((v, i) => expect(relErr(v, r.cpu[i]!), `output ${i}`).toBeLessThan(TOL));
+    tf.dispose([a, b, bias, odd]);
+  });
+
+  it('ReLU gradient', async () => {
+    const x = randomTensor([64, 64, 16, 8], 11);
+    const dy = randomTensor([64, 64, 16, 8], 12);
+    const r = await onBoth(() => tf.grad((t: tf.Tensor) => tf.relu(t))(x, dy));
+    expect(r.leakedTensors).toBe(0);
+    expect(relErr(r.wasm[0]!, r.cpu[0]!)).toBeLessThan(TOL);
+    tf.dispose([x, dy]);
+  });
+
+  it('BatchNormalization in training: output, moving statistics and gradients', async () => {
+    for (const shape of [[64, 64, 16, 32], [8, 16, 4, 3], [16, 10]]) {
+      const layer = tfl.layers.batchNormalization({ momentum: 0.9 });
+      const x = tf.add(tf.mul(randomTensor(shape, 13), 3), 0.5);
+      tf.dispose(layer.apply(x) as tf.Tensor); // builds the layer (a non-symbolic first call, so it can be disposed)
+      // non-trivial gamma/beta
+      const c = shape[shape.length - 1]!;
+      layer.setWeights([randomTensor([c], 14), randomTensor([c], 15), tf.zeros([c]), tf.ones([c])]);
+      const dy = randomTensor(shape, 16);
+      const r = await onBoth(() => {
+        const [g0, b0, mm0, mv0] = layer.getWeights().map((w) => tf.clone(w));
+        const vars = [layer.trainableWeights[0]!.read() as tf.Variable, layer.trainableWeights[1]!.read() as tf.Variable];
+        const res = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, dy)) as tf.Scalar, vars);
+          const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t, { training: true }) as tf.Tensor, dy)))(x);
+          const y = layer.apply(x, { training: true }) as tf.Tensor;
+          return [y, dx, grads[vars[0]!.name]!, grads[vars[1]!.name]!, value];
+        });
+        const stats = layer.getWeights().slice(2).map((w) => tf.clone(w));
+        layer.setWeights([g0!, b0!, mm0!, mv0!]);
+        tf.dispose([g0!, b0!, mm0!, mv0!]);
+        return [...res, ...stats];
+      });
+      expect(r.leakedTensors).toBe(0);
+      const names = ['y', 'dx', 'dgamma', 'dbeta', 'value', 'movingMean', 'movingVariance'];
+      r.wasm.forEach((v, i) => expect(relErr(v, r.cpu[i]!), `${shape} ${names[i]}`).toBeLessThan(TOL));
+      tf.dispose([x, dy]);
+      layer.dispose();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// A whole training step
+
+describe('VAE training step', () => {
+  it('gradients of every variable match the cpu backend', async () => {
+    const spec: VaeSpec = { name: 'tiny', height: 32, width: 16, filters: [4, 8, 8, 12, 8], strides: SMALL.strides, latent: 6 };
+    const vae = buildVae(spec);
+    const vars = trainableVariables(vae);
+    const x = tf.sigmoid(randomTensor([8, 32, 16, 1], 17));
+    const eps = randomTensor([8, 6], 18);
+    const r = await onBoth(() => {
+      const { value, grads } = tf.variableGrads(() => vaeLoss(vae, x, eps), vars);
+      return [value, ...vars.map((v) => grads[v.name]!)];
+    });
+    expect(r.leakedTensors).toBe(0);
+    expect(r.wasm.length).toBe(vars.length + 1);
+    // Each kernel is held to TOL above; through a whole network (10+ layers of
+    // float32 sums in a different order on each backend) the errors compound,
+    // so the end-to-end gradients get 10x that.
+    r.wasm.forEach((v, i) => expect(relErr(v, r.cpu[i]!), i === 0 ? 'loss' : vars[i - 1]!.name).toBeLessThan(10 * TOL));
+    tf.dispose([x, eps]);
+    vae.encoder.dispose();
+    vae.decoder.dispose();
+  });
+});
