@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
   audioFromFeatures, FEATURE_PRESETS, featureConfigKey, featurePreset, featureShape, featuresFromSignal,
-  featuresFromSignals, featuresToMagnitude, resynthesize, sourceRateProblem, validateFeatureConfig, wavFromFeatures, type FeatureConfig,
+  featuresFromSignals, featuresToMagnitude, pipelineSignal, resynthesize, sourceRateProblem, validateFeatureConfig, wavFromFeatures, type FeatureConfig,
 } from '../src/features/index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -271,6 +271,22 @@ describe('featuresFromSignals', () => {
     expect(() => featuresFromSignal(dsp, x, 8000.5, cfg)).toThrow(RangeError);
     expect(() => featuresFromSignal(dsp, x, 8000, { ...cfg, nFft: 100 })).toThrow(/invalid FeatureConfig: nFft/);
     for (const r of [8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000]) expect(sourceRateProblem(r, cfg)).toBeNull();
+  });
+});
+
+describe('pipelineSignal', () => {
+  it('is the recording zero-padded or cropped to config.length (as the features see it)', () => {
+    const clip = readClip('0_jackson_0.wav');
+    const c = featurePreset('default');
+    expect(clip.length).toBeLessThan(c.length);
+    const padded = pipelineSignal(dsp, clip, 8000, c);
+    expect(padded.length).toBe(c.length);
+    expect(Array.from(padded.subarray(0, clip.length))).toEqual(Array.from(clip));
+    expect(padded.subarray(clip.length).every((v) => v === 0)).toBe(true);
+    const short = featurePreset('default', { length: 1000 });
+    expect(Array.from(pipelineSignal(dsp, clip, 8000, short))).toEqual(Array.from(clip.subarray(0, 1000)));
+    // Resampled: 8 kHz -> 22,050 Hz, cut at 0.74 s, exactly 16,317 samples.
+    expect(pipelineSignal(dsp, clip, 8000, featurePreset('original')).length).toBe(16317);
   });
 });
 

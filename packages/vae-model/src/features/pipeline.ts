@@ -154,21 +154,25 @@ function prepareSignal(dsp: Dsp, x: unknown, sourceRate: number, c: FeatureConfi
 }
 
 /**
+ * A recording as the pipeline sees it before the STFT: cut (config.duration),
+ * resampled to config.sampleRate, zero-padded or cropped to config.length.
+ * Use it to compare a resynthesis with the real recording.
+ */
+export function pipelineSignal(dsp: Dsp, signal: Float32Array, sourceRate: number, config: FeatureConfig): Float32Array {
+  const y = prepareSignal(dsp, signal, sourceRate, config, 'pipelineSignal', 'signal');
+  if (y.length === config.length) return y;
+  const out = new Float32Array(config.length);
+  out.set(y.length > config.length ? y.subarray(0, config.length) : y);
+  return out;
+}
+
+/**
  * From raw dB (ref 1, no clip, all STFT rows, bin-major) of one clip to its
  * features: keep the first `size` values (the first nBins rows, since the
  * layout is bin-major), clip at max - topDb, map [min, max] to [0, 1].
  * Computed in double precision. A clip with max == min (digital silence)
  * becomes all zeros. Returns [min, max].
  */
-/**
- * A recording as the pipeline sees it before the STFT: cut (config.duration),
- * resampled to config.sampleRate, zero-padded or cropped to config.length.
- * Use it to compare a resynthesis with the real recording.
- */
-export function pipelineSignal(dsp: Dsp, signal: Float32Array, sourceRate: number, config: FeatureConfig): Float32Array {
-  return prepareSignal(dsp, signal, sourceRate, config, 'pipelineSignal', 'signal');
-}
-
 function finishClip(raw: Float32Array, out: Float32Array, topDb: number | null): [number, number] {
   const n = out.length;
   let max = -Infinity, rawMin = Infinity;
