@@ -5,6 +5,8 @@
 // Loss per sample: 1e6 * mean((x - x_hat)^2) + KL; Adam.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { defaultArchitecture } from '../src/models/architecture.js';
+import { featurePreset, featureShape } from '../src/features/config.js';
 
 export interface VaeSpec {
   name: string;
@@ -21,6 +23,17 @@ const STRIDES: [number, number][] = [[2, 2], [2, 2], [2, 2], [2, 2], [2, 1]];
 export const SMALL: VaeSpec = { name: 'small', height: 256, width: 64, filters: [16, 32, 64, 128, 128], strides: STRIDES, latent: 128 };
 /** The original experiment's VAE (filters 512..32 on 256x64x1, latent 128). */
 export const ORIGINAL: VaeSpec = { name: 'original', height: 256, width: 64, filters: [512, 256, 128, 64, 32], strides: STRIDES, latent: 128 };
+
+/**
+ * The package's default model (defaultArchitecture on the default feature
+ * preset's input) as a VaeSpec: the same convolutions (its cvae label and
+ * loss weight do not change them).
+ */
+export function defaultSpec(): VaeSpec {
+  const input = featureShape(featurePreset('default')).inputShape;
+  const a = defaultArchitecture(input, 'cvae');
+  return { name: 'default', height: input[0], width: input[1], filters: a.filters, strides: a.strides, latent: a.latentDim };
+}
 
 export interface Vae {
   spec: VaeSpec;

@@ -30,6 +30,11 @@ type WasmBinaryName = 'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' |
 
 export interface BackendInfo {
   backend: 'wasm';
+  /**
+   * tfjs-wasm runs one of its SIMD builds (detected: the runtime validates a
+   * SIMD module and tfjs' WASM_HAS_SIMD_SUPPORT flag is on). Our training
+   * kernels are SIMD code too, so initBackend refuses a runtime without SIMD.
+   */
   simd: boolean;
   /** Threads XNNPACK uses. */
   threads: number;
@@ -40,6 +45,27 @@ export interface BackendInfo {
 }
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/**
+ * A minimal module whose one function uses a SIMD instruction
+ * (i32.const 0; i8x16.splat; drop): it validates only where WebAssembly
+ * fixed-width SIMD is supported.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x09, 0x01, 0x07, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x1a, 0x0b, // code: i32.const 0, i8x16.splat, drop, end
+]);
+
+/** Whether this JavaScript runtime supports WebAssembly SIMD. */
+export function detectWasmSimd(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
 
 // Our kernels replace or add to tfjs-wasm's for the 'wasm' backend.
 registerTrainingKernels();
@@ -161,16 +187,19 @@ function engineRegistry(): Record<string, unknown> {
 }
 
 async function doInit(opts: BackendOptions): Promise<BackendInfo> {
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  if (!simd) throw new Error('vae-model: this runtime has no WebAssembly SIMD; the wasm backend needs it');
+  if (!detectWasmSimd()) {
+    throw new Error('vae-model: this JavaScript runtime has no WebAssembly SIMD, which the training kernels need (Node >= 16.4, Chrome >= 91, Firefox >= 89, Safari >= 16.4 have it)');
+  }
+  // tfjs' own flag decides which of its binaries it loads (it can be turned off).
+  const tfjsSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = Math.max(1, Math.floor(opts.threads ?? (await defaultThreads())));
-  let build: BackendInfo['build'] = 'simd';
+  let build: BackendInfo['build'] = tfjsSimd ? 'simd' : 'plain';
   const alreadyUp = engineRegistry()['wasm'] !== undefined;
   if (!alreadyUp) {
     if (isNode) {
       const { pkgDir } = await nodeWasmDir();
       setWasmPaths(`${pkgDir}/dist/`);
-      if (threads > 1) {
+      if (threads > 1 && tfjsSimd) {
         try {
           const mod = await createThreadedModuleNode(threads);
           setThreadsCount(threads);
@@ -194,7 +223,9 @@ async function doInit(opts: BackendOptions): Promise<BackendInfo> {
   if (!ok || tf.getBackend() !== 'wasm') throw new Error('vae-model: could not initialise the tfjs wasm backend');
   const backend = tf.backend() as BackendWasm;
   const memory = wasmMemoryOf(backend);
+  // The threaded build is the only one with a shared heap (and tfjs has no threaded non-SIMD build).
   if (isSharedMemory(memory)) build = 'threaded-simd';
+  else if (build === 'threaded-simd') build = tfjsSimd ? 'simd' : 'plain';
   let actualThreads = 1;
   try {
     actualThreads = (backend.wasm.tfjs as unknown as { getThreadsCount(): number }).getThreadsCount();
@@ -202,7 +233,7 @@ async function doInit(opts: BackendOptions): Promise<BackendInfo> {
     actualThreads = 1;
   }
   await prepareKernels(asWasmBackend(backend), isSharedMemory(memory) ? threads : 1);
-  return { backend: 'wasm', simd: true, threads: actualThreads, kernelThreads: kernelThreads(asWasmBackend(backend)), build };
+  return { backend: 'wasm', simd: build !== 'plain', threads: actualThreads, kernelThreads: kernelThreads(asWasmBackend(backend)), build };
 }
 
 /**

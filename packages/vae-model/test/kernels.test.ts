@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { TRAINING_KERNELS } from '../src/kernels/register.js';
 import { setKernelSplitMin } from '../src/kernels/heap.js';
-import { ORIGINAL, SMALL, buildVae, convShapes, trainableVariables, vaeLoss } from '../bench/vae-models.js';
+import { ORIGINAL, SMALL, buildVae, convShapes, defaultSpec, trainableVariables, vaeLoss } from '../bench/vae-models.js';
 import type { ConvShape, VaeSpec } from '../bench/vae-models.js';
 import { onBoth, randomTensor, relErr, wasmReady } from './kernels/helpers.js';
 
@@ -43,11 +43,18 @@ function reduced(c: number, small: number): number {
   return c === 1 ? 1 : small;
 }
 
+/**
+ * Every conv of a model, both paddings. The largest maps (32k pixels and more
+ * per image) run at batch 8 instead of the model's batch: the code paths are
+ * the same (images and thread parts still split mid-chunk), and the cpu
+ * reference is otherwise 15-40 s per case.
+ */
 function casesFor(spec: VaeSpec, batch: number): ConvCase[] {
   const res: ConvCase[] = [];
   convShapes(spec).forEach((s: ConvShape, i) => {
+    const n = s.h * s.w >= 16384 ? Math.min(batch, 8) : batch;
     for (const pad of ['same', 'valid'] as const) {
-      res.push({ n: batch, h: s.h, w: s.w, ci: reduced(s.ci, i % 2 === 0 ? 4 : 3), co: reduced(s.co, i % 2 === 0 ? 8 : 5),
+      res.push({ n, h: s.h, w: s.w, ci: reduced(s.ci, i % 2 === 0 ? 4 : 3), co: reduced(s.co, i % 2 === 0 ? 8 : 5),
         stride: s.stride, pad, label: `${spec.name} ${s.role} ${s.h}x${s.w} s${s.stride.join(',')} ${pad}` });
     }
   });
@@ -55,6 +62,7 @@ function casesFor(spec: VaeSpec, batch: number): ConvCase[] {
 }
 
 const convCases: ConvCase[] = [
+  ...casesFor(defaultSpec(), 64), // the package's default model (128 x 144, 8 x 9 at the bottom)
   ...casesFor(SMALL, 64),
   ...casesFor(ORIGINAL, 8), // the original trains in micro-batches of 8
   // real channel counts of mid layers, and odd sizes
@@ -72,15 +80,25 @@ describe('Conv2DBackpropFilter and Conv2DBackpropInput vs cpu', () => {
       const f = randomTensor([3, 3, c.ci, c.co], 2) as tf.Tensor4D;
       const yShape = tf.tidy(() => tf.conv2d(x, f, c.stride, c.pad).shape);
       const dy = randomTensor(yShape, 3) as tf.Tensor4D;
+      const bias = randomTensor([c.co], 4) as tf.Tensor1D;
       const r = await onBoth(() => [
         tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: f.shape }) as tf.Tensor,
         tf.conv2dTranspose(dy, f, x.shape, c.stride, c.pad), // Conv2DBackpropInput
+        // forward (our kernel when ci = 1, else XNNPACK)
+        ...(c.ci === 1 ? [
+          tf.conv2d(x, f, c.stride, c.pad),
+          tf.fused.conv2d({ x, filter: f, strides: c.stride, pad: c.pad, bias, activation: 'relu' }),
+        ] : []),
       ]);
       expect(r.leakedTensors).toBe(0);
       expect(r.leakedBuffers).toBe(0);
       expect(relErr(r.wasm[0]!, r.cpu[0]!), 'filter').toBeLessThan(TOL);
       expect(relErr(r.wasm[1]!, r.cpu[1]!), 'input').toBeLessThan(TOL);
-      tf.dispose([x, f, dy]);
+      if (c.ci === 1) {
+        expect(relErr(r.wasm[2]!, r.cpu[2]!), 'forward').toBeLessThan(TOL);
+        expect(relErr(r.wasm[3]!, r.cpu[3]!), 'fused forward').toBeLessThan(TOL);
+      }
+      tf.dispose([x, f, dy, bias]);
     });
   }
 
@@ -98,6 +116,33 @@ describe('Conv2DBackpropFilter and Conv2DBackpropInput vs cpu', () => {
     expect(r.leakedTensors).toBe(0);
     r.wasm.forEach((a, i) => expect(relErr(a, r.cpu[i]!), `grad ${i}`).toBeLessThan(TOL));
     tf.dispose([x, f, ft]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Matrix products with a transposed operand (the Dense layers' gradients)
+
+describe('BatchMatMul vs cpu', () => {
+  it('every transpose combination, on the Dense shapes of our models and odd sizes', async () => {
+    // [M, K, N]: dense 9226 -> 16 (default cvae encoder), 26 -> 9216 (its decoder), odd sizes
+    const dims: [number, number, number][] = [[64, 9226, 16], [64, 26, 9216], [7, 13, 5], [3, 1, 9], [16, 300, 33]];
+    for (const [m, k, n] of dims) {
+      const a = randomTensor([m, k], 21);
+      const b = randomTensor([k, n], 22);
+      const aT = tf.transpose(a);
+      const bT = tf.transpose(b);
+      const r = await onBoth(() => [
+        tf.matMul(a, b),
+        tf.matMul(aT, b, true, false),
+        tf.matMul(a, bT, false, true),
+        tf.matMul(aT, bT, true, true),
+        tf.tidy(() => tf.matMul(tf.reshape(aT, [1, k, m]), tf.reshape(b, [1, k, n]), true, false)),
+      ]);
+      expect(r.leakedTensors).toBe(0);
+      expect(r.leakedBuffers).toBe(0);
+      r.wasm.forEach((v, i) => expect(relErr(v, r.cpu[i]!), `${m}x${k}x${n} variant ${i}`).toBeLessThan(TOL));
+      tf.dispose([a, b, aT, bT]);
+    }
   });
 });
 

@@ -1,6 +1,8 @@
-// Conv2DBackpropFilter and Conv2DBackpropInput for tfjs-wasm, composed from the
-// backend's XNNPACK forward convolution (which uses XNNPACK's thread pool) and
-// our AssemblyScript layout kernels.
+// Conv2DBackpropFilter and Conv2DBackpropInput for tfjs-wasm (our SIMD GEMM,
+// and the backend's XNNPACK forward convolution on sub-pixel phases), plus
+// Conv2D / FusedConv2D wrappers: convolutions with a single channel on one
+// side (the models' first and last layers) run our direct SIMD kernels
+// (assembly/conv1.ts), everything else XNNPACK.
 import { backend_util, getKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { asWasmBackend, dispose, f32, kernelsFor, partsFor, ptr, runParts, scratch } from './heap.js';
@@ -8,8 +10,16 @@ import type { WasmBackendLike } from './heap.js';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
+let stockConv2D: KernelConfig | undefined;
+let stockFusedConv2D: KernelConfig | undefined;
+/** tfjs-wasm's own Conv2D and FusedConv2D (XNNPACK), which our wrappers fall back to. */
+export function setStockConvs(conv: KernelConfig | undefined, fused: KernelConfig | undefined): void {
+  stockConv2D = conv;
+  stockFusedConv2D = fused;
+}
+
 function wasmConv2d(): KernelFunc {
-  const k = getKernel('Conv2D', 'wasm');
+  const k = stockConv2D ?? getKernel('Conv2D', 'wasm');
   if (k === undefined) throw new Error('vae-model kernels: Conv2D is not registered for wasm');
   return k.kernelFunc;
 }
@@ -70,6 +80,15 @@ export function conv2DBackpropFilter(args: { inputs: Record<string, TensorInfo |
   const out = backend.makeOutput([KH, KW, Ci, Co], 'float32');
   if (N === 0 || OH === 0 || OW === 0) {
     f32(backend, out).fill(0);
+    return out;
+  }
+  if (Ci === 1) {
+    // One input channel (first encoder conv, last decoder conv): a SIMD pass over dy.
+    const K = KH * KW * Co;
+    const parts = partsFor(backend, 2 * N * OH * OW * K);
+    const partials = Math.ceil(scratch(backend, K * 8 * parts + 64) / 8) * 8;
+    runParts(backend, 'bpf1', [ptr(backend, x), ptr(backend, dy), partials, N, H, W, OH, OW, Co, KH, KW, sh, sw, pt, pl], parts);
+    k.bpf1Reduce(partials, parts, ptr(backend, out), K);
     return out;
   }
   if (bpfMethod === 'gemm') {
@@ -163,6 +182,21 @@ export function conv2DBackpropInput(args: { inputs: Record<string, TensorInfo | 
     attrs.pad as 'same', attrs.dimRoundingMode, false, 'channelsLast');
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co,
     strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW } = info;
+  if (Ci === 1 && info.dilationHeight === 1 && info.dilationWidth === 1) {
+    // Gradient onto one channel (the last decoder conv's forward pass): a SIMD gather.
+    const dx = backend.makeOutput([N, H, W, 1], 'float32');
+    if (N * H * W === 0) return dx;
+    if (OH === 0 || OW === 0) {
+      f32(backend, dx).fill(0);
+      return dx;
+    }
+    const k1 = kernelsFor(backend);
+    const parts = partsFor(backend, 2 * N * OH * OW * KH * KW * Co);
+    const sc = Math.ceil(scratch(backend, k1.conv1OutScratchBytes(W) * parts + 64) / 16) * 16;
+    runParts(backend, 'conv1Out', [ptr(backend, dy), ptr(backend, filter), ptr(backend, dx), sc, N, H, W, OH, OW, Co, KH, KW,
+      sh, sw, info.padInfo.top, info.padInfo.left], parts);
+    return dx;
+  }
   const py = phases1D(H, OH, KH, sh, info.padInfo.top);
   const px = phases1D(W, OW, KW, sw, info.padInfo.left);
   if (py.some((p) => p.before < 0 || p.after < 0) || px.some((p) => p.before < 0 || p.after < 0)) return fallback();
@@ -208,4 +242,54 @@ export function conv2DBackpropInput(args: { inputs: Record<string, TensorInfo | 
     f32(backend, dx).fill(0);
   }
   return dx;
+}
+
+// ---------------------------------------------------------------------------
+// Conv2D and FusedConv2D from one input channel (the first encoder conv, and
+// the input gradient of the last decoder conv): a SIMD pass; everything else
+// goes to XNNPACK.
+
+type ConvArgs = { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs?: NamedAttrMap };
+
+function conv1Forward(args: ConvArgs, fused: boolean): TensorInfo | undefined {
+  const backend = asWasmBackend(args.backend);
+  const x = args.inputs['x'];
+  const filter = args.inputs['filter'];
+  const bias = fused ? args.inputs['bias'] : undefined;
+  if (x === undefined || filter === undefined || x.shape.length !== 4 || x.shape[3] !== 1) return undefined;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const attrs = (args.attrs ?? {}) as unknown as {
+    strides: number | [number, number]; pad: 'same' | 'valid' | number | backend_util.ExplicitPadding; dataFormat?: string;
+    dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil'; activation?: string;
+  };
+  if (isNCHW(attrs.dataFormat)) return undefined;
+  const activation = attrs.activation ?? 'linear';
+  if (fused && (args.inputs['preluActivationWeights'] !== undefined || (activation !== 'linear' && activation !== 'relu'))) return undefined;
+  if (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.reduce((a, b) => a * b, 1) !== filter.shape[3])) return undefined;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], attrs.strides,
+    attrs.dilations ?? 1, attrs.pad as 'same', attrs.dimRoundingMode, false, 'channelsLast');
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const { batchSize: N, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, outChannels: Co,
+    strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW } = info;
+  const y = backend.makeOutput([N, OH, OW, Co], 'float32');
+  if (N * OH * OW * Co === 0) return y;
+  const parts = partsFor(backend, 2 * N * OH * OW * KH * KW * Co);
+  runParts(backend, 'conv1In', [ptr(backend, x), ptr(backend, filter), bias === undefined ? 0 : ptr(backend, bias), ptr(backend, y),
+    N, H, W, OH, OW, Co, KH, KW, sh, sw, info.padInfo.top, info.padInfo.left, activation === 'relu' ? 1 : 0], parts);
+  return y;
+}
+
+export function conv2D(args: ConvArgs): TensorInfo {
+  const r = conv1Forward(args, false);
+  if (r !== undefined) return r;
+  if (stockConv2D === undefined) throw new Error('vae-model kernels: no stock Conv2D');
+  return stockConv2D.kernelFunc(args as never) as TensorInfo;
+}
+
+export function fusedConv2D(args: ConvArgs): TensorInfo {
+  const r = conv1Forward(args, true);
+  if (r !== undefined) return r;
+  if (stockFusedConv2D === undefined) throw new Error('vae-model kernels: no stock FusedConv2D');
+  return stockFusedConv2D.kernelFunc(args as never) as TensorInfo;
 }

@@ -26,6 +26,14 @@ export interface KernelExports {
   transposeNPCtoPNC(src: number, dst: number, N: number, P: number, C: number): void;
   scatterPhase(src: number, dst: number, N: number, Q: number, J: number, C: number,
     OH: number, OW: number, sy: number, sx: number, ry: number, rx: number): void;
+  conv1In(x: number, w: number, bias: number, y: number, N: number, H: number, W: number, OH: number, OW: number, C: number,
+    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number, relu: number, part: number, parts: number): void;
+  conv1Out(dy: number, w: number, dx: number, scratchBase: number, N: number, H: number, W: number, OH: number, OW: number,
+    C: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number, part: number, parts: number): void;
+  conv1OutScratchBytes(W: number): number;
+  bpf1(x: number, dy: number, partialBase: number, N: number, H: number, W: number, OH: number, OW: number, C: number,
+    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number, part: number, parts: number): void;
+  bpf1Reduce(partialBase: number, parts: number, dW: number, K: number): void;
 }
 
 /** The parts of the emscripten module behind BackendWasm that we use. */
@@ -192,7 +200,7 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Exports that take trailing (part, parts) arguments and can be split across threads. */
 export const PART_KERNELS = ['chanSum', 'chanMoments', 'chanDyXSums', 'chanAffine', 'chanAdd', 'chanDyXAffine',
-  'reluGrad', 'addSame', 'bpfGemm'] as const;
+  'reluGrad', 'addSame', 'bpfGemm', 'conv1In', 'conv1Out', 'bpf1'] as const;
 export type PartKernel = typeof PART_KERNELS[number];
 
 /** Below this much work (elements or multiply-adds) a call is not split. */

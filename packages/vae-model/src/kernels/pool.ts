@@ -26,6 +26,8 @@ function start(d) {
   const ctl = new Int32Array(d.memory.buffer, d.ctl, ${CTL_WORDS});
   const part = d.part;
   let seen = Atomics.load(ctl, ${GEN});
+  // Only now may the pool issue calls: a call bumped before this read would be missed.
+  d.ready();
   for (;;) {
     Atomics.wait(ctl, ${GEN}, seen);
     const gen = Atomics.load(ctl, ${GEN});
@@ -52,14 +54,16 @@ function start(d) {
 }
 if (typeof process === 'object' && process.versions && process.versions.node) {
   const { parentPort } = require('worker_threads');
-  parentPort.once('message', (d) => { start(d); });
+  parentPort.once('message', (d) => { d.ready = () => parentPort.postMessage('ready'); start(d); });
 } else {
-  self.onmessage = (e) => { start(e.data); };
+  self.onmessage = (e) => { const d = e.data; d.ready = () => self.postMessage('ready'); start(d); };
 }
 `;
 
 interface WorkerLike {
   postMessage(m: unknown): void;
+  /** Resolves when the helper is waiting for calls. */
+  ready: Promise<void>;
   terminate(): unknown;
   unref?(): void;
 }
@@ -88,15 +92,30 @@ export async function createKernelPool(module: WebAssembly.Module, memory: WebAs
     if (isNode) {
       const { Worker } = await import('node:worker_threads');
       const nw = new Worker(WORKER_SOURCE, { eval: true });
-      nw.unref();
-      w = nw as unknown as WorkerLike;
+      // Referenced until it reports ready (so Node waits for it), then unref'd:
+      // an idle helper must not keep the process alive.
+      const ready = new Promise<void>((resolve, reject) => {
+        nw.once('message', () => {
+          nw.unref();
+          resolve();
+        });
+        nw.once('error', reject);
+      });
+      w = Object.assign(nw, { ready }) as unknown as WorkerLike;
     } else {
       const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-      w = new Worker(url) as unknown as WorkerLike;
+      const ww = new Worker(url);
+      const ready = new Promise<void>((resolve, reject) => {
+        ww.addEventListener('message', () => resolve(), { once: true });
+        ww.addEventListener('error', (e) => reject(new Error(`kernel helper failed to start: ${e.message}`)), { once: true });
+      });
+      w = Object.assign(ww, { ready }) as unknown as WorkerLike;
     }
     w.postMessage({ module, memory, names: [...names], ctl: ctlPtr, part: i });
     workers.push(w);
   }
+  // A helper that is not yet waiting would miss the first call (and the pool would hang).
+  await Promise.all(workers.map((w) => w.ready));
   let disposed = false;
   return {
     threads,

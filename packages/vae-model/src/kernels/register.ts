@@ -2,7 +2,8 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { conv2DBackpropFilter, conv2DBackpropInput, setStockBackpropInput } from './conv.js';
+import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D, setStockBackpropInput, setStockConvs } from './conv.js';
+import { makeBatchMatMul } from './matmul.js';
 import { identity, makeAdd, makeCast, makeSum, overrideReluGradient, RELU_GRAD, reluGradKernel } from './elementwise.js';
 import {
   BN_GRAD_PARAMS, BN_GRAD_X, BN_TRAIN, batchNormGradParams, batchNormGradX, batchNormTrain,
@@ -13,7 +14,7 @@ const BACKEND = 'wasm';
 
 /** Kernels we register on 'wasm' (replacing tfjs-wasm's where it has one). */
 export const TRAINING_KERNELS: readonly string[] = [
-  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast', 'Sum', 'Add',
+  'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D', 'BatchMatMul', 'Identity', 'Cast', 'Sum', 'Add',
   RELU_GRAD, BN_TRAIN, BN_GRAD_PARAMS, BN_GRAD_X,
 ];
 
@@ -49,6 +50,10 @@ export function registerTrainingKernels(): void {
   replace('Conv2DBackpropFilter', () => fn(conv2DBackpropFilter));
   replace('Conv2DBackpropInput', () => fn(conv2DBackpropInput));
   setStockBackpropInput(stock.get('Conv2DBackpropInput'));
+  replace('Conv2D', (s) => (need(s, 'Conv2D'), fn(conv2D)));
+  replace('FusedConv2D', (s) => (need(s, 'FusedConv2D'), fn(fusedConv2D)));
+  setStockConvs(stock.get('Conv2D'), stock.get('FusedConv2D'));
+  replace('BatchMatMul', (s) => makeBatchMatMul(need(s, 'BatchMatMul')));
   replace('Identity', () => fn(identity));
   replace('Cast', (s) => makeCast(need(s, 'Cast')));
   replace('Sum', (s) => makeSum(need(s, 'Sum')));
