@@ -22,6 +22,23 @@ export type Spectrograms = Float32Array | tf.Tensor4D;
  * conditioned on the digit). Every public method that returns numbers leaves
  * tf.memory() as it found it.
  */
+/**
+ * Highest posterior log-variance: the encoder's `z_log_var` output v is used
+ * as v - softplus(v - LOG_VARIANCE_CAP), the identity below the cap (within
+ * 0.13 at v = 0) and smoothly capped above it (posterior std at most about
+ * e^1 = 2.7, while the prior's is 1, where the KL term wants it). Without the
+ * cap one Adam step on the 9,216 x 16 log-variance layer can send exp(v) to
+ * 1e6 or more: the sampled z then blow up the decoder's BatchNorm moving
+ * statistics and the model in inference mode outputs garbage for hundreds of
+ * steps (seen on FSDD with the default preset at learning rates 5e-4 and
+ * 1e-3). Applied outside the saved graph, like the sampling.
+ */
+export const LOG_VARIANCE_CAP = 2;
+
+function capLogVariance(v: tf.Tensor2D): tf.Tensor2D {
+  return tf.sub(v, tf.softplus(tf.sub(v, LOG_VARIANCE_CAP))) as tf.Tensor2D;
+}
+
 export class SpectrogramVae {
   readonly architecture: Architecture;
   readonly encoder: tfl.LayersModel;
@@ -77,7 +94,7 @@ export class SpectrogramVae {
 
   private encodeT(x: tf.Tensor4D, label: tf.Tensor2D | null, training: boolean): [tf.Tensor2D, tf.Tensor2D] {
     const out = this.encoder.apply(label ? [x, label] : x, { training }) as tf.Tensor[];
-    return [out[0] as tf.Tensor2D, out[1] as tf.Tensor2D];
+    return [out[0] as tf.Tensor2D, capLogVariance(out[1] as tf.Tensor2D)];
   }
 
   private decodeT(z: tf.Tensor2D, label: tf.Tensor2D | null, training: boolean): tf.Tensor4D {
