@@ -87,6 +87,12 @@ const SYSTEM_MESSAGES: Record<string, string> = {
   EMFILE: 'too many open files',
 };
 
+/** The readable reason of a Node system error (ENOSPC -> 'no space left on the device'), or undefined. */
+export function systemReason(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? SYSTEM_MESSAGES[code] : undefined;
+}
+
 /**
  * Converts a Node system error (ENOENT, ENOSPC, ...) into a CliError with a
  * readable line: `<what> <path>: <reason>`. Other errors are returned as they are.

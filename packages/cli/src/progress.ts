@@ -38,6 +38,8 @@ export interface Progress {
   setTotal(total: number): void;
   /** Ends the display; the bar is left on screen, followed by `message` if given. */
   stop(message?: string): void;
+  /** Prints a line of its own (above the bar on a terminal, which is then redrawn). */
+  log(line: string): void;
   readonly value: number;
 }
 
@@ -87,7 +89,7 @@ function describe(state: State, opts: ProgressOptions, fmt: (p: ProgressPayload)
 export function createProgress(out: Output, options: ProgressOptions): Progress {
   const state: State = { value: 0, total: options.total, payload: {}, start: performance.now() };
   const fmt = options.formatPayload ?? defaultPayload;
-  if (out.quiet) return plainProgress(state, () => undefined, () => undefined);
+  if (out.quiet) return plainProgress(state, () => undefined, () => undefined, () => undefined);
   if (out.interactive) return barProgress(out, options, state, fmt);
   const interval = options.lineIntervalMs ?? (options.unit === 'bytes' ? 2000 : 0);
   let last = -Infinity;
@@ -104,10 +106,10 @@ export function createProgress(out: Output, options: ProgressOptions): Progress 
   return plainProgress(state, () => line(false), (message) => {
     if (interval > 0) line(true);
     if (message) out.stderr.write(`${message}\n`);
-  });
+  }, (text) => out.stderr.write(`${text}\n`));
 }
 
-function plainProgress(state: State, onChange: () => void, onStop: (message?: string) => void): Progress {
+function plainProgress(state: State, onChange: () => void, onStop: (message?: string) => void, onLog: (line: string) => void): Progress {
   let stopped = false;
   return {
     get value() { return state.value; },
@@ -123,6 +125,7 @@ function plainProgress(state: State, onChange: () => void, onStop: (message?: st
       stopped = true;
       onStop(message);
     },
+    log(text) { onLog(text); },
   };
 }
 
@@ -169,6 +172,15 @@ function barProgress(out: Output, options: ProgressOptions, state: State, fmt: (
       bar.update(state.total ? state.value : 0);
       bar.stop();
       if (message) out.stderr.write(`${message}\n`);
+    },
+    log(text) {
+      if (stopped) {
+        out.stderr.write(`${text}\n`);
+        return;
+      }
+      // Clear the bar's line, print the text, draw the bar again below it.
+      out.stderr.write(`\r\u001b[2K${text}\n`);
+      (bar as unknown as { render(force: boolean): void }).render(true);
     },
   };
 }

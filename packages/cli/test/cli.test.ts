@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { InfoReport } from '../src/commands/info.js';
 import { PACKAGE_DIR, cleanEnv, errorLine, runCli, tempDir } from './helpers/cli.js';
 
 const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string };
@@ -43,7 +44,7 @@ describe('specvae binary', () => {
     for (const args of [['info', '--json', '--no-backend'], ['--json', 'info', '--no-backend']]) {
       const r = await runCli(args, { env });
       expect(r.code).toBe(0);
-      const info = JSON.parse(r.stdout) as Record<string, any>;
+      const info = JSON.parse(r.stdout) as InfoReport;
       expect(info['specvae']).toBe(pkg.version);
       expect(info['node'].version).toBe(process.version);
       expect(typeof info['webassembly'].simd).toBe('boolean');

@@ -13,7 +13,7 @@ import { formatBytes, formatDuration } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 import { VERSION } from '../version.js';
 
-interface DataOptions {
+export interface DataOptions {
   data?: string;
   cache?: string;
   url?: string;
@@ -80,7 +80,8 @@ async function validateLocal(dir: string, manifest: Manifest, ctx: CommandContex
   return report;
 }
 
-async function download(opts: DataOptions, manifest: Manifest, ctx: CommandContext): Promise<DataReport> {
+/** Downloads FSDD into the cache (or reuses a verified cached copy), with progress on stderr. */
+export async function downloadDataset(opts: DataOptions, manifest: Manifest, ctx: CommandContext): Promise<DataReport> {
   const t0 = performance.now();
   const cacheDir = resolve(opts.cache ?? defaultCacheDir(ctx.env));
   const url = opts.url ?? FSDD_URL;
@@ -159,7 +160,7 @@ Examples:
           );
           return;
         }
-        const value = await download(opts, manifest, ctx);
+        const value = await downloadDataset(opts, manifest, ctx);
         const how = value.source === 'download'
           ? `downloaded (${formatBytes(value.downloadedBytes ?? 0)}) and verified`
           : 'already downloaded, verified';

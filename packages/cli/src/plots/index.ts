@@ -5,9 +5,11 @@
 //   comparisonPng / comparisonSvg     the 2 x 2 original-vs-reconstruction figure
 //   scatterPng / scatterSvg           2-D points coloured by digit, with legend (PCA, t-SNE)
 //   lossCurvePng / lossCurveSvg       training curves, linear or log y
+//   stripPng / stripSvg               spectrograms side by side on one dB scale (interpolations)
 export { comparisonLayout, comparisonPng, comparisonSvg, type ComparisonInput, type ComparisonOptions } from './comparison.js';
 export { lossCurvePng, lossCurveSvg, type LossCurveOptions, type LossSeries } from './loss.js';
 export { scatterPng, scatterSvg, type ScatterInput, type ScatterOptions } from './scatter.js';
+export { stripPng, stripSvg, type StripOptions } from './strip.js';
 export {
   defaultDbRange, spectrogramDuration, spectrogramLayout, spectrogramMaxFrequency, spectrogramPng, spectrogramSvg,
   type SpectrogramFigureOptions, type SpectrogramInput, type SpectrogramStyle,
