@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { originalArchitecture, type Architecture, type ModelKind } from '../src/models/architecture.js';
-import { SpectrogramVae } from '../src/models/vae.js';
+import { LOG_VARIANCE_CAP, SpectrogramVae } from '../src/models/vae.js';
 import { trainVae, TrainingDivergedError, epochOrder } from '../src/train/trainer.js';
 import { MemoryCheckpointStore } from '../src/train/checkpoint.js';
 import { FolderCheckpointStore } from '../src/train/checkpoint-node.js';
@@ -94,6 +94,21 @@ describe.each(['standard', 'gmvae', 'cvae'] as const)('%s model', (kind) => {
     expect(Array.from(line.subarray(12, 15))).toEqual(Array.from(z.subarray(3, 6)));
     leakFree(() => vae.decode(line, kind === 'cvae' ? [0, 1, 2, 0, 1] : undefined));
     if (kind === 'cvae') expect(() => vae.decode(z)).toThrow(/one digit label per item/);
+    vae.dispose();
+  });
+});
+
+describe('posterior log-variance cap', () => {
+  it('is the identity well below the cap and never exceeds it (v - softplus(v - cap))', () => {
+    const vae = new SpectrogramVae(tiny());
+    const layer = vae.encoder.getLayer('z_log_var');
+    const [k, b] = layer.getWeights();
+    const d = toyData(2);
+    for (const [bias, expected] of [[-6, -6 - Math.log1p(Math.exp(-6 - LOG_VARIANCE_CAP))], [50, LOG_VARIANCE_CAP]] as const) {
+      layer.setWeights([tf.zerosLike(k!), tf.fill(b!.shape, bias)]);
+      const { logvar } = leakFree(() => vae.encode(d.x));
+      for (const v of logvar) expect(v).toBeCloseTo(expected, 4);
+    }
     vae.dispose();
   });
 });
