@@ -35,6 +35,30 @@ export function tfjsWasmFiles(): Plugin {
 /** What a served model folder needs (the rest of a CLI checkpoint folder stays out of the build). */
 export const MODEL_FILES = ['specvae.json', 'demo-extras.json', 'encoder/model.json', 'encoder/weights.bin', 'decoder/model.json', 'decoder/weights.bin'];
 
+/** Removes everything but {@link MODEL_FILES} from a model folder; returns what it removed (relative paths). */
+export function pruneModelFolder(model: string): string[] {
+  const removed: string[] = [];
+  const walk = (dir: string, rel: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory() && MODEL_FILES.some((f) => f.startsWith(`${r}/`))) {
+        walk(join(dir, e.name), r);
+      } else if (e.isDirectory() || !MODEL_FILES.includes(r)) {
+        rmSync(join(dir, e.name), { recursive: true, force: true });
+        removed.push(r);
+      }
+    }
+  };
+  walk(model, '');
+  return removed;
+}
+
 /**
  * The CLI's model folder is also a training checkpoint (optimizer.json,
  * optimizer.bin, state.json next to the model): copied to public/model as it
@@ -49,25 +73,8 @@ export function modelFilesOnly(): Plugin {
       outDir = resolve(config.root, config.build.outDir);
     },
     closeBundle() {
-      const model = join(outDir, 'model');
-      const walk = (dir: string, rel: string): void => {
-        let entries;
-        try {
-          entries = readdirSync(dir, { withFileTypes: true });
-        } catch {
-          return;
-        }
-        for (const e of entries) {
-          const r = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) {
-            if (MODEL_FILES.some((f) => f.startsWith(`${r}/`))) walk(join(dir, e.name), r);
-            else rmSync(join(dir, e.name), { recursive: true, force: true });
-          } else if (!MODEL_FILES.includes(r)) {
-            rmSync(join(dir, e.name), { force: true });
-          }
-        }
-      };
-      walk(model, '');
+      const removed = pruneModelFolder(join(outDir, 'model'));
+      if (removed.length) this.info(`left out of model/: ${removed.join(', ')} (not part of the model)`);
     },
   };
 }

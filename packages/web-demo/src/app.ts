@@ -77,6 +77,8 @@ export class DemoApp {
   private readonly epochEnds: number[] = [];
   private trainFiles: File[] = [];
   private readonly morphQueue: Latest<Generated>;
+  /** The last takes of the generator (newest first), to hear and see again. */
+  private readonly takes: { g: Generated; title: string; meta: string; file: string }[] = [];
   private busy = 0;
 
   constructor(root: ShadowRoot | HTMLElement, private readonly options: DemoOptions = {}) {
@@ -252,12 +254,33 @@ export class DemoApp {
     }), 'generating');
     const roundTrip = performance.now() - t0;
     const what = g.digit === null ? 'Random take' : `Digit ${g.digit}`;
-    this.showOutput(g, `${what}`, `seed ${seed} · z ~ N(0, I) · ${g.nIter} Griffin-Lim iterations · spectral convergence ${g.convergence.toFixed(3)}`,
-      `specvae-${g.digit ?? 'x'}-seed${seed}.wav`, opts.play ?? true);
+    const take = {
+      g, title: what, meta: `seed ${seed} · z ~ N(0, I) · ${g.nIter} Griffin-Lim iterations · spectral convergence ${g.convergence.toFixed(3)}`,
+      file: `specvae-${g.digit ?? 'x'}-seed${seed}.wav`,
+    };
+    this.showOutput(g, take.title, take.meta, take.file, opts.play ?? true);
+    this.remember(take);
     this.renderStatus(g.timings, roundTrip);
     for (const b of this.root.querySelectorAll<HTMLButtonElement>('.digit')) b.classList.toggle('on', Number(b.dataset['digit']) === g.digit);
     if (g.digit !== null) this.ref<HTMLSelectElement>('say-as').value = String(g.digit);
     return g;
+  }
+
+  private remember(take: { g: Generated; title: string; meta: string; file: string }): void {
+    this.takes.unshift(take);
+    this.takes.length = Math.min(this.takes.length, 12);
+    const list = this.ref('history');
+    list.textContent = '';
+    for (const t of this.takes) {
+      const b = document.createElement('button');
+      const digit = document.createElement('b');
+      digit.textContent = t.g.digit === null ? '?' : String(t.g.digit);
+      b.append(digit, `seed ${t.g.seed}`);
+      b.title = `${t.title}: ${t.meta} (${this.model?.label ?? ''} model)`;
+      b.addEventListener('click', () => this.showOutput(t.g, t.title, t.meta, t.file, true));
+      list.append(b);
+    }
+    this.ref('history-wrap').hidden = false;
   }
 
   private showOutput(g: Generated, title: string, meta: string, file: string, play: boolean, marker: 'generated' | 'clicked' = 'generated'): void {

@@ -30,6 +30,10 @@ export const TEMPLATE = /* html */ `
       </div>
       <p class="hint small">Each take: a latent z ~ N(0, I) and the digit go through the decoder (a spectrogram), then
         Griffin-Lim finds a phase for it. The circle on the explorer shows where z lies.</p>
+      <div class="history-wrap" data-ref="history-wrap" hidden>
+        <h3>Recent takes <span class="meta">(click to hear and see again)</span></h3>
+        <div class="history" data-ref="history"></div>
+      </div>
     </section>
     <section class="card output" data-section="generate explore">
       <div class="card-head">

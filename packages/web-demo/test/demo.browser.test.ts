@@ -3,7 +3,7 @@
 // Every test fails on a console error or a request leaving the page's origin.
 // Screenshots go to test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +79,7 @@ async function fullShot(page: Page, path: string): Promise<void> {
 }
 
 describe.skipIf(!chromiumPath)('the demo in chromium', () => {
-  let outDir = '';
+  let site = '';
   let browser: Browser | undefined;
   let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
   let page: Page;
@@ -87,35 +87,37 @@ describe.skipIf(!chromiumPath)('the demo in chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(modelDir, 'specvae.json'))) throw new Error(`no built-in model in ${modelDir}: run pnpm --filter @specvae/web-demo build-model`);
-    outDir = mkdtempSync(join(tmpdir(), 'web-demo-'));
+    // A web site with the build in a subfolder (every URL in the build is relative).
+    site = mkdtempSync(join(tmpdir(), 'web-demo-'));
+    const outDir = join(site, 'demos', 'specvae');
     await build({ configFile: join(pkg, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    // A foreign page that embeds the build with embed(), showing one card.
-    writeFileSync(join(outDir, 'embed.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>embed</title>
+    // Another page of the site that embeds the build with embed(), showing one card.
+    writeFileSync(join(site, 'embed.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>embed</title>
 <h1>Somebody else's page</h1><div id="here"></div>
-<script type="module">import { embed } from './assets/specvae-demo.js'; window.__demo = embed('#here', { sections: ['generate'] });</script>`);
+<script type="module">import { embed } from '/demos/specvae/assets/specvae-demo.js'; window.__demo = embed('#here', { sections: ['generate'] });</script>`);
     // A model folder as the CLI writes it (specvae train: <run>/model, a checkpoint: the model plus the
     // optimiser state, and no demo-extras.json), served from elsewhere and given to the element as model-url.
-    const cliModel = join(outDir, 'elsewhere', 'cli-model');
+    const cliModel = join(site, 'elsewhere', 'cli-model');
     cpSync(join(outDir, 'model'), cliModel, { recursive: true });
     rmSync(join(cliModel, 'demo-extras.json'));
     writeFileSync(join(cliModel, 'optimizer.json'), '{"names":[],"shapes":[]}');
     writeFileSync(join(cliModel, 'state.json'), '{}');
-    writeFileSync(join(outDir, 'cli-model.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>CLI model</title>
+    writeFileSync(join(site, 'cli-model.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>CLI model</title>
 <specvae-demo model-url="elsewhere/cli-model/" sections="generate explore"></specvae-demo>
-<script type="module" src="./assets/specvae-demo.js"></script>`);
-    server = await serveStatic(outDir);
+<script type="module" src="demos/specvae/assets/specvae-demo.js"></script>`);
+    server = await serveStatic(site);
     browser = await launchWithFakeMicrophone(chromiumPath!);
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     problems = watchPage(page, server.url);
     mkdirSync(results, { recursive: true });
-    await page.goto(server.url);
+    await page.goto(`${server.url}demos/specvae/`);
     await page.evaluate(() => document.querySelector('specvae-demo')!.whenReady());
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    if (site) rmSync(site, { recursive: true, force: true });
   });
 
   it('loads the built-in model offline on tfjs-wasm with SIMD and shows it in the status line', async () => {
@@ -144,6 +146,7 @@ describe.skipIf(!chromiumPath)('the demo in chromium', () => {
     expect(spec.colours).toBeGreaterThan(100);
     expect(await page.locator('specvae-demo [data-ref="st-time"]').innerText()).toMatch(/last generation \d+(\.\d)? ms \(decode .* \+ Griffin-Lim .*\)/);
     expect(await page.locator('specvae-demo [data-ref="out-download"]').getAttribute('href')).toMatch(/^blob:/);
+    expect(await page.locator('specvae-demo [data-ref="history"] button').first().innerText()).toMatch(/^3\s*seed \d+$/);
     await fullShot(page, join(results, 'generate.png'));
     expect(problems).toEqual([]);
   });
@@ -257,6 +260,20 @@ describe.skipIf(!chromiumPath)('the demo in chromium', () => {
     await page.locator('specvae-demo [data-ref="recon-iter"]').fill('100');
     await page.waitForFunction((b) => document.querySelector('specvae-demo')!.shadowRoot!.querySelector('[data-ref="recon-meta"]')!.textContent !== b, before);
     await page.locator('specvae-demo [data-section="reconstruct"]').screenshot({ path: join(results, 'reconstruct.png') });
+    expect(problems).toEqual([]);
+  });
+
+  it('reconstructs a WAV file dropped on the card', async () => {
+    const bytes = Array.from(readFileSync(WAVS[2]!));
+    await page.evaluate((b) => {
+      const card = document.querySelector('specvae-demo')!.shadowRoot!.querySelector('[data-ref="drop"]')!;
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(b)], '9_theo_16.wav', { type: 'audio/wav' }));
+      card.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      card.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.waitForFunction(() => document.querySelector('specvae-demo')!.results.reconstruction?.name === '9_theo_16.wav');
+    expect(await page.locator('specvae-demo [data-ref="recon-meta"]').innerText()).toMatch(/^9_theo_16\.wav: digit 9, from the file name/);
     expect(problems).toEqual([]);
   });
 

@@ -61,6 +61,8 @@ function axes(s: Surface, box: Box, x: { lo: number; hi: number; label: string; 
   ctx.lineWidth = 1;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
+  // The axis label sits at the bottom right: tick labels that would run into it are left out.
+  const labelLeft = box.x + box.w - ctx.measureText(x.label).width - 6;
   for (const t of x.ticks ?? niceTicks(x.lo, x.hi, Math.max(2, Math.floor(box.w / 70)))) {
     const px = box.x + ((t - x.lo) / (x.hi - x.lo)) * box.w;
     if (px < box.x - 0.5 || px > box.x + box.w + 0.5) continue;
@@ -68,7 +70,7 @@ function axes(s: Surface, box: Box, x: { lo: number; hi: number; label: string; 
     ctx.moveTo(Math.round(px) + 0.5, box.y + box.h);
     ctx.lineTo(Math.round(px) + 0.5, box.y + box.h + 4);
     ctx.stroke();
-    ctx.fillText(fmt(t), px, box.y + box.h + 5);
+    if (px + ctx.measureText(fmt(t)).width / 2 < labelLeft) ctx.fillText(fmt(t), px, box.y + box.h + 5);
   }
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
