@@ -113,6 +113,29 @@ describe('posterior log-variance cap', () => {
   });
 });
 
+describe('BatchNorm recalibration', () => {
+  it('sets the moving statistics to the batch statistics of the data, and restores the momentum', async () => {
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const vae = new SpectrogramVae(tiny());
+    const d = toyData(12);
+    const bn = vae.encoder.getLayer('enc0_bn') as unknown as { momentum: number; getWeights(): tf.Tensor[] };
+    const probe = tfl.model({ inputs: vae.encoder.inputs, outputs: vae.encoder.getLayer('enc0_relu').output as never });
+    const act = tf.tidy(() => probe.predict(tf.tensor4d(d.x, [12, 16, 8, 1])) as tf.Tensor4D);
+    const { mean, variance } = tf.moments(act, [0, 1, 2]);
+    leakFree(() => vae.recalibrateBatchNorm(d.x, undefined, { batchSize: 12 }));
+    const [, , movingMean, movingVar] = bn.getWeights();
+    const close = (a: tf.Tensor, b: tf.Tensor) => Array.from(a.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(b.dataSync()[i]!, 5));
+    close(movingMean!, mean);
+    close(movingVar!, variance);
+    expect(bn.momentum).toBe(0.99);
+    // Two batches: the mean of the two batch statistics.
+    leakFree(() => vae.recalibrateBatchNorm(d.x, undefined, { batchSize: 6 }));
+    const halves = [0, 6].map((s) => tf.moments(tf.slice(act, [s, 0, 0, 0], [6, -1, -1, -1]), [0, 1, 2]).mean);
+    close(bn.getWeights()[2]!, tf.div(tf.add(halves[0]!, halves[1]!), 2));
+    vae.dispose();
+  });
+});
+
 describe('training', () => {
   const data = toyData(24);
   const opts = { epochs: 4, batchSize: 8, learningRate: 3e-3, seed: 3 };

@@ -129,6 +129,41 @@ export class SpectrogramVae {
     });
   }
 
+  /**
+   * Sets every BatchNorm layer's moving mean and variance to the average of
+   * its batch statistics over `x` (forward passes in training mode with
+   * sampled z, as in a training step, but no weight changes), in batches of
+   * `batchSize`. The moving averages that training leaves lag behind weights
+   * that changed since (and one outlier batch stays in them for hundreds of
+   * steps at momentum 0.99); inference mode then disagrees with training
+   * mode. The trainer calls this after every epoch.
+   */
+  recalibrateBatchNorm(x: Float32Array, labels?: ArrayLike<number>, opts: { batchSize?: number; seed?: number } = {}): void {
+    type Bn = tfl.layers.Layer & { momentum: number };
+    const layers = [...this.encoder.layers, ...this.decoder.layers].filter((l) => l.getClassName() === 'BatchNormalization') as Bn[];
+    if (layers.length === 0) return;
+    const [h, w, c] = this.architecture.inputShape;
+    const per = h * w * c;
+    const n = x.length / per;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`recalibrateBatchNorm: x must hold n x ${h} x ${w} x ${c} values`);
+    const bs = opts.batchSize ?? 64;
+    const seed = opts.seed ?? 1;
+    const saved = layers.map((l) => l.momentum);
+    try {
+      for (let s = 0, k = 1; s < n; s += bs, k++) {
+        const size = Math.min(bs, n - s);
+        // Momentum 1 - 1/k makes the moving value the running mean of the k batch statistics.
+        for (const l of layers) l.momentum = 1 - 1 / k;
+        const lb = labels ? Array.from({ length: size }, (_, i) => labels[s + i]!) : undefined;
+        tf.tidy(() => {
+          this.lossTerms(tf.tensor4d(x.subarray(s * per, (s + size) * per), [size, h, w, c]), lb, seed * 7919 + k, 1, true);
+        });
+      }
+    } finally {
+      layers.forEach((l, i) => { l.momentum = saved[i]!; });
+    }
+  }
+
   /** Posterior means and log-variances (inference mode), row-major [n, latentDim]. */
   encode(x: Spectrograms, labels?: ArrayLike<number>): { mu: Float32Array; logvar: Float32Array; n: number } {
     return tf.tidy(() => {

@@ -34,6 +34,12 @@ export interface TrainOptions {
   seed?: number;
   /** Ramp the KL weight linearly from 0 to 1 over this many epochs (default 0: off). */
   klWarmupEpochs?: number;
+  /**
+   * Clips (in the epoch's shuffled order) over which BatchNorm's moving
+   * statistics are recomputed after every epoch (default 512; 0: off). See
+   * SpectrogramVae.recalibrateBatchNorm.
+   */
+  batchNormRecalibration?: number;
   /** Clip the global gradient norm (default: off). */
   clipNorm?: number;
   /** Held-out data for the validation loss and early stopping. */
@@ -114,6 +120,8 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   const seed = opts.seed ?? 1;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${opts.epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1 || !Number.isInteger(micro) || micro < 1) throw new RangeError('batchSize and microBatch must be positive integers');
+  const recalibration = opts.batchNormRecalibration ?? 512;
+  if (!Number.isInteger(recalibration) || recalibration < 0) throw new RangeError(`batchNormRecalibration must be a non-negative integer, got ${recalibration}`);
   const per = checkData(vae, data, 'training data');
   if (opts.validation) checkData(vae, opts.validation, 'validation data');
   const lr = opts.learningRate ?? 5e-4;
@@ -221,6 +229,13 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
         stoppedBy = 'abort';
         await saveCheckpoint();
         break;
+      }
+      const recal = Math.min(data.n, recalibration);
+      if (vae.architecture.batchNorm && recal > 0) {
+        const xs = new Float32Array(recal * per);
+        for (let i = 0; i < recal; i++) xs.set(data.x.subarray(order[i]! * per, (order[i]! + 1) * per), i * per);
+        const ls = data.labels ? Array.from({ length: recal }, (_, i) => data.labels![order[i]!]!) : undefined;
+        vae.recalibrateBatchNorm(xs, ls, { batchSize: micro, seed: seed + epoch });
       }
       const metrics: EpochMetrics = {
         epoch: epoch + 1, loss: sumLoss / seen, recon: sumRecon / seen, kl: sumKl / seen, klScale,
