@@ -115,6 +115,19 @@ interface KernelRow {
   gflop: number; fwdMs: number; bpfMs: number; bpiMs: number;
 }
 
+/**
+ * Timed rounds for a conv of `gflop`: more for the small ones (milliseconds or less per
+ * call, where a busy machine's scheduling noise is the size of the kernel), one for the
+ * original's largest (seconds per call).
+ */
+function rounds(gflop: number): number {
+  const base = Math.max(reps, 3);
+  if (gflop > 20) return 1;
+  if (gflop < 0.1) return 5 * base;
+  if (gflop < 1) return 2 * base;
+  return base;
+}
+
 function benchShape(model: string, s: ConvShape, n: number): KernelRow {
   const x = tf.randomNormal([n, s.h, s.w, s.ci], 0, 1, 'float32', 1) as tf.Tensor4D;
   const f = tf.randomNormal([3, 3, s.ci, s.co], 0, 0.1, 'float32', 2) as tf.Tensor4D;
@@ -128,7 +141,7 @@ function benchShape(model: string, s: ConvShape, n: number): KernelRow {
     () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
       { strides: s.stride, pad: 'same', dataFormat: 'NHWC', filterShape: f.shape }) as tf.Tensor,
     () => tf.conv2dTranspose(dy, f, x.shape, s.stride, 'same'),
-  ], gflop > 20 ? 1 : Math.max(reps, 3)) as [number, number, number]; // the original's largest convs: seconds per call
+  ], rounds(gflop)) as [number, number, number];
   tf.dispose([x, f, dy]);
   return { model, role: s.role, n, h: s.h, w: s.w, ci: s.ci, co: s.co, stride: s.stride, gflop, fwdMs, bpfMs, bpiMs };
 }
@@ -233,7 +246,10 @@ function benchStep(model: string): StepResult {
 interface TorchResult {
   torch: string;
   blas?: string[];
-  models: Record<string, { microBatch: number; threads: Record<string, { median: number; times: number[] }>; bestThreads: number; best: number }>;
+  referenceBlas?: boolean;
+  models: Record<string, {
+    microBatch: number; threads: Record<string, { median: number; times: number[] }>; bestThreads?: number; best?: number; skipped?: string;
+  }>;
 }
 
 function findTorchPython(): string | undefined {
@@ -278,7 +294,8 @@ if (!flag('no-kernels')) {
       console.error(`  ${m} ${s.role}: fwd ${fmt(r.fwdMs)} ms, bpf ${fmt(r.bpfMs)} ms, bpi ${fmt(r.bpiMs)} ms`);
     }
   }
-  console.log(`\nConvolution kernels, GFLOP/s (2 x multiply-adds of the forward conv / median time of ${Math.max(reps, 3)} interleaved runs; 1 run above 20 GFLOP):\n`);
+  console.log(`\nConvolution kernels, GFLOP/s (2 x multiply-adds of the forward conv / median time of interleaved runs: ` +
+    `${rounds(1)} per conv, ${rounds(0.5)} below 1 GFLOP, ${rounds(0.05)} below 0.1, 1 above 20):\n`);
   console.log(kernelTable(results.kernels));
 }
 
@@ -338,7 +355,13 @@ if (results.steps.length > 0) {
     console.log(flag('no-torch') ? '\n(PyTorch reference skipped: --no-torch)'
       : py === undefined ? '\n(PyTorch not available: python3 -c "import torch" fails)' : '\n(PyTorch reference failed)');
   }
-  else console.log(`\nPyTorch ${results.torch.torch} CPU; BLAS: ${(results.torch.blas ?? []).join(', ') || 'unknown'}`);
+  else {
+    console.log(`\nPyTorch ${results.torch.torch} CPU; BLAS: ${(results.torch.blas ?? []).join(', ') || 'unknown'}`);
+    for (const [m, e] of Object.entries(results.torch.models)) if (e.skipped !== undefined) console.log(`PyTorch ${m}: skipped, ${e.skipped}`);
+    if (results.torch.referenceBlas === true) {
+      console.log('PyTorch runs on the reference BLAS, which makes its ConvTranspose2d ~10x slower: see KERNELS.md (--torch-blas)');
+    }
+  }
 }
 if (jsonOut !== undefined) {
   const steps = results.steps.map((st) => ({ ...st, otherThreads: Object.fromEntries(otherSteps.get(st.model) ?? []) }));

@@ -144,6 +144,8 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--reps", type=int, default=3, help="timed steps per model and thread count (median reported)")
     ap.add_argument("--micro", default="original=8", help="micro-batch per model, e.g. original=8,small=64")
+    ap.add_argument("--force-original", action="store_true",
+                    help="time the original model even with the reference BLAS (about 10 minutes per step)")
     ap.add_argument("--max-seconds", type=float, default=60.0,
                     help="stop repeating a configuration once its timed steps took this long (at least one step)")
     args = ap.parse_args()
@@ -157,10 +159,21 @@ def main():
         "batch": args.batch,
         "models": {},
     }
+    # ConvTranspose2d goes through BLAS gemm in torch 1.13; with the reference (netlib) BLAS
+    # the original model's 256 -> 512-channel transposed conv makes one step take about 10 minutes.
+    torch.zeros(2, 2) @ torch.zeros(2, 2)
+    reference_blas = any("/blas/libblas" in p for p in loaded_blas()) and not any("openblas" in p for p in loaded_blas())
+    result["referenceBlas"] = reference_blas
     for name in filter(None, args.models.split(",")):
         height, width, filters, strides, latent, classes, recon_weight = MODELS[name]
         mb = micro.get(name, args.batch)
         entry = {"microBatch": mb, "convGflopForward": conv_gflop(height, width, filters, strides, args.batch), "threads": {}}
+        if name == "original" and reference_blas and not args.force_original:
+            entry["skipped"] = ("reference BLAS (libblas3): its ConvTranspose2d would take about 10 minutes per step "
+                                "(estimated from the default model's times); use OpenBLAS or --force-original")
+            print(f"torch {name}: skipped ({entry['skipped']})", file=sys.stderr)
+            result["models"][name] = entry
+            continue
         for t in [int(s) for s in args.threads.split(",") if s]:
             torch.set_num_threads(t)
             set_blas_threads(t)
