@@ -28,3 +28,4 @@ export * from './features/index.js';
 export * from './data/index.js';
 export { initBackend, ready, type BackendInfo, type BackendOptions } from './backend.js';
 export { TRAINING_KERNELS } from './kernels/register.js';
+export { pca2, project, projectAll, symmetricEigen, unproject, type Pca2 } from './eval/pca.js';
