@@ -181,6 +181,8 @@ describe('specvae run (main job) and bench', () => {
     ], env);
     expect(r['training'].epochs).toBe(1);
     expect(r['training'].stoppedBy).toBe('time');
+    expect(r['classifierSeconds']).toBeGreaterThan(0);
+    expect(r['classifierSeconds']).toBeLessThan(r['trainingSeconds']);
     expect(r['reconstructions']).toHaveLength(2);
     expect(r['generated']).toHaveLength(10);
     for (const f of ['config', 'metrics', 'lossCurve', 'evaluation', 'summary']) expect(existsSync(r['files'][f]), f).toBe(true);

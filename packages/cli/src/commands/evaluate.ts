@@ -28,7 +28,7 @@ export const evaluateCommand: CommandModule = {
       .description('evaluate a trained model on the FSDD test split: reconstruction error, audio distance, digit accuracy of reconstructions and generations');
     runOption(cmd);
     cmd
-      .addOption(new Option('--classifier-epochs <n>', 'epochs of the digit classifier trained on the training split').argParser(intArg(1, 1000)).default(6))
+      .addOption(new Option('--classifier-epochs <n>', 'epochs of the digit classifier trained on the training split').argParser(intArg(1, 1000)).default(12))
       .addOption(new Option('--audio-clips <n>', 'test clips resynthesised by Griffin-Lim for the audio metrics').argParser(intArg(1, 100_000)).default(50))
       .addOption(new Option('--per-digit <n>', 'generations per digit for the conditional accuracy').argParser(intArg(1, 10_000)).default(50))
       .addOption(new Option('--random-samples <n>', 'random samples for the inception score').argParser(intArg(1, 100_000)).default(500))

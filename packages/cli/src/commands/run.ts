@@ -50,11 +50,11 @@ async function runAction(opts: RunOptions, ctx: CommandContext, cmd: Parameters<
   const train = await m.training.trainRun(ctx, {
     ...trainRequest(opts, cmd, 'run', budget),
     reserveSeconds: afterTrainingSeconds,
-    beforeTraining: async ({ config, data }) => {
+    beforeTraining: async ({ config, data, train: split }) => {
       const dsp = await m.engine.getDsp();
       classifier = await m.ev.trainClassifier(ctx, dsp, config.features, data.dir, {
         classifierEpochs: opts.classifierEpochs, seed: config.seed, flags: { strict: opts.strict === true, ...(opts.cache !== undefined ? { cache: opts.cache } : {}) },
-      });
+      }, split);
       step(2, 'training');
     },
   });
@@ -90,7 +90,9 @@ async function runAction(opts: RunOptions, ctx: CommandContext, cmd: Parameters<
   const summary = {
     runDir: train.runDir,
     seconds,
+    /** From the start to the end of training, including the features and the evaluation's classifier (classifierSeconds). */
     trainingSeconds: (tTrained - t0) / 1000,
+    classifierSeconds: classifier?.seconds ?? null,
     data: train.data,
     training: {
       model: train.config.model, preset: train.config.preset, epochs: train.epochs, maxEpochs: train.config.epochs, stoppedBy: train.stoppedBy,
@@ -139,7 +141,7 @@ export const runCommand: CommandModule = {
     trainingOptions(cmd, { epochs: 30, maxMinutes: 15, outHelp: 'run folder (default: runs/main, or runs/main-2, ... when taken)' })
       .addOption(new Option('--reconstructions <n>', 'test clips to reconstruct (spread over digits and speakers)').argParser(intArg(1, 300)).default(10))
       .addOption(new Option('--per-digit <n>', 'generated clips per digit').argParser(intArg(1, 100)).default(3))
-      .addOption(new Option('--classifier-epochs <n>', 'epochs of the evaluation\'s digit classifier').argParser(intArg(1, 1000)).default(6))
+      .addOption(new Option('--classifier-epochs <n>', 'epochs of the evaluation\'s digit classifier').argParser(intArg(1, 1000)).default(12))
       .addOption(new Option('--audio-clips <n>', 'test clips resynthesised for the evaluation\'s audio metrics').argParser(intArg(1, 300)).default(50))
       .addOption(new Option('--eval-per-digit <n>', 'generations per digit for the conditional accuracy').argParser(intArg(1, 10_000)).default(50).hideHelp())
       .addOption(new Option('--eval-random-samples <n>', 'random samples for the inception score').argParser(intArg(1, 100_000)).default(500).hideHelp())

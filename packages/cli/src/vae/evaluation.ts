@@ -47,9 +47,10 @@ export interface TrainedClassifier {
 
 export async function trainClassifier(
   ctx: CommandContext, dsp: Dsp, features: ModelRef['features'], dir: string, req: Pick<EvaluateRequest, 'classifierEpochs' | 'seed' | 'flags'>,
+  loaded?: SplitFeatures,
 ): Promise<TrainedClassifier> {
   const t0 = performance.now();
-  const train = await loadSplit(ctx, dsp, dir, features, 'train', req.flags);
+  const train = loaded ?? await loadSplit(ctx, dsp, dir, features, 'train', req.flags);
   const classifier = DigitClassifier.create(featureShape(features).inputShape, 10, req.seed);
   let trainAccuracy: number | null = null;
   const fitProgress = createProgress(ctx.out, { label: 'classifier', total: req.classifierEpochs, itemName: 'epoch' });

@@ -54,7 +54,7 @@ export interface TrainRequest {
   /** ... less the time kept for what comes after training, given the mean epoch length so far. */
   reserveSeconds?: (avgEpochSeconds: number) => number;
   /** Runs once the data and the engines are ready, before the first epoch (its time counts against maxSeconds). */
-  beforeTraining?: (info: { config: RunConfig; data: DataSource }) => Promise<void>;
+  beforeTraining?: (info: { config: RunConfig; data: DataSource; train: SplitFeatures }) => Promise<void>;
   data: DataFlags;
   /** Write samples/ after training (default true). */
   samples?: boolean;
@@ -220,7 +220,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
   const dsp = await getDsp();
   await startBackend(ctx, req.threads);
   const all = await loadSplit(ctx, dsp, data.dir, config.features, 'train', req.data);
-  await req.beforeTraining?.({ config, data });
+  await req.beforeTraining?.({ config, data, train: all });
   const { fit, val } = splitValidation(all, config.valTakes, config.limit);
   if (fit.n === 0) throw new CliError(`no training clips left in ${data.dir} after holding out ${val?.n ?? 0} for validation; lower --val-takes`, { code: 'NO_TRAINING_DATA' });
 
