@@ -11,7 +11,7 @@ export interface TrainOptions {
   preset: 'default' | 'original';
   epochs: number;
   batchSize: number;
-  lr: number;
+  lr?: number;
   seed: number;
   klWarmup: number;
   valTakes: number;
@@ -44,7 +44,7 @@ export function trainingOptions(cmd: Command, defaults: { epochs: number; maxMin
     .addOption(new Option('--epochs <n>', 'epochs (on --resume: the new total)').argParser(intArg(1, 100_000)).default(defaults.epochs))
     .addOption(maxMinutesOption(defaults.maxMinutes))
     .addOption(new Option('--batch-size <n>', 'clips per optimiser step').argParser(intArg(1, 4096)).default(64))
-    .addOption(new Option('--lr <rate>', 'Adam learning rate').argParser(numberArg(0, 1, { exclusiveMin: true })).default(5e-4))
+    .addOption(new Option('--lr <rate>', 'Adam learning rate (default: 1e-3 for the default preset, the original\'s 5e-4 for original)').argParser(numberArg(0, 1, { exclusiveMin: true })))
     .addOption(new Option('--seed <n>', 'seed of the weights, shuffling and noise').argParser(intArg(0, 2 ** 31 - 1)).default(1))
     .addOption(new Option('--kl-warmup <epochs>', 'ramp the KL weight from 0 to 1 over this many epochs').argParser(intArg(0, 100_000)).default(0))
     .addOption(new Option('--val-takes <n>', 'hold out takes 5 .. 5+n-1 of the training split for validation (0: none)').argParser(intArg(0, 45)).default(3))
@@ -67,7 +67,7 @@ export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' 
     resume: opts.resume === true,
     overwrite: opts.overwrite === true,
     given: (name: string) => fromUser(cmd, name),
-    model: opts.model, preset: opts.preset, epochs: opts.epochs, batchSize: opts.batchSize, learningRate: opts.lr,
+    model: opts.model, preset: opts.preset, epochs: opts.epochs, batchSize: opts.batchSize, learningRate: opts.lr ?? defaultLearningRate(opts.preset),
     seed: opts.seed, klWarmup: opts.klWarmup, valTakes: opts.valTakes, patience: opts.patience,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     tiny: opts.tiny === true,
@@ -119,3 +119,12 @@ Examples:
     return cmd;
   },
 };
+
+/**
+ * Adam's rate when --lr is not given: the original's 5e-4 for its preset; 1e-3
+ * for ours (measured on FSDD, cvae: training reconstruction loss after 5
+ * epochs 9,920 at 1e-3 against 24,118 at 5e-4, no divergence over 16 epochs).
+ */
+export function defaultLearningRate(preset: string): number {
+  return preset === 'original' ? 5e-4 : 1e-3;
+}
