@@ -1,7 +1,8 @@
-// 2-D views of latent means: PCA (exact, from the covariance's eigenvectors
-// by cyclic Jacobi rotations) and t-SNE (the implementation of
+// 2-D views of latent means: PCA (vae-model's, exact: the covariance's
+// eigenvectors by cyclic Jacobi rotations) and t-SNE (the implementation of
 // @saehrimnir/druidjs, exact gradients, seeded).
 import * as druid from '@saehrimnir/druidjs';
+import { pca2 as latentPca, projectAll } from '@specvae/vae-model';
 
 export interface Pca {
   /** [n, 2] row-major projections on the first two principal components. */
@@ -10,78 +11,10 @@ export interface Pca {
   explained: [number, number];
 }
 
-/** Eigen-decomposition of a symmetric d x d matrix (row-major), eigenvalues descending. */
-export function symmetricEigen(a: Float64Array, d: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) v[i * d + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += m[p * d + q]! ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < d; p++) {
-      for (let q = p + 1; q < d; q++) {
-        const apq = m[p * d + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q * d + q]! - m[p * d + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < d; k++) {
-          const mkp = m[k * d + p]!, mkq = m[k * d + q]!;
-          m[k * d + p] = c * mkp - s * mkq;
-          m[k * d + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < d; k++) {
-          const mpk = m[p * d + k]!, mqk = m[q * d + k]!;
-          m[p * d + k] = c * mpk - s * mqk;
-          m[q * d + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < d; k++) {
-          const vkp = v[k * d + p]!, vkq = v[k * d + q]!;
-          v[k * d + p] = c * vkp - s * vkq;
-          v[k * d + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: d }, (_, i) => i).sort((i, j) => m[j * d + j]! - m[i * d + i]!);
-  const values = Float64Array.from(order, (i) => m[i * d + i]!);
-  const vectors = new Float64Array(d * d);
-  order.forEach((src, col) => { for (let k = 0; k < d; k++) vectors[k * d + col] = v[k * d + src]!; });
-  return { values, vectors };
-}
-
-/** PCA of n points in d dimensions (row-major), to 2-D. Signs: the largest |loading| of each component is positive. */
+/** PCA of n points in d dimensions (row-major), to 2-D: @specvae/vae-model's pca2 (signs: the largest |loading| of each component is positive). */
 export function pca2(x: Float32Array, n: number, d: number): Pca {
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[i * d + j]! / n;
-  const cov = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < d; p++) {
-      const a = x[i * d + p]! - mean[p]!;
-      for (let q = p; q < d; q++) cov[p * d + q] = cov[p * d + q]! + a * (x[i * d + q]! - mean[q]!);
-    }
-  }
-  for (let p = 0; p < d; p++) for (let q = p; q < d; q++) cov[q * d + p] = cov[p * d + q] = cov[p * d + q]! / Math.max(1, n - 1);
-  const { values, vectors } = symmetricEigen(cov, d);
-  const comps = Math.min(2, d);
-  for (let c = 0; c < comps; c++) {
-    let big = 0;
-    for (let k = 0; k < d; k++) if (Math.abs(vectors[k * d + c]!) > Math.abs(big)) big = vectors[k * d + c]!;
-    if (big < 0) for (let k = 0; k < d; k++) vectors[k * d + c] = -vectors[k * d + c]!;
-  }
-  const coords = new Float64Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < comps; c++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += (x[i * d + k]! - mean[k]!) * vectors[k * d + c]!;
-      coords[i * 2 + c] = s;
-    }
-  }
-  const total = values.reduce((a, b) => a + Math.max(0, b), 0);
-  const frac = (i: number): number => (total > 0 && i < d ? Math.max(0, values[i]!) / total : 0);
-  return { coords, explained: [frac(0), frac(1)] };
+  const p = latentPca(x, n, d);
+  return { coords: projectAll(p, x, n), explained: p.explained };
 }
 
 export interface TsneOptions {

@@ -82,7 +82,7 @@ export function pca2(x: ArrayLike<number>, n: number, d: number): Pca2 {
   const c0 = order[0]!, c1 = order[Math.min(1, d - 1)]!;
   return {
     mean,
-    basis: [column(c0), column(c1)],
+    basis: [column(c0), d > 1 ? column(c1) : new Float64Array(d)],
     explained: [Math.max(0, values[c0]!) / total, d > 1 ? Math.max(0, values[c1]!) / total : 0],
   };
 }
