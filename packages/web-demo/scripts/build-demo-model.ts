@@ -17,6 +17,10 @@
 //
 //   pnpm -F @specvae/web-demo build-model [MODEL_DIR] [--data DIR] [--model DIR] [--minutes 12] [--epochs 8]
 //     [--batch 64] [--lr 0.0005] [--clip 0] [--threads 1] [--seed 1] [--out public/model] [--cache DIR]
+//     [--recalibrate N]
+// --recalibrate N: recompute BatchNorm's moving statistics from N training
+// clips (vae.recalibrateBatchNorm) before saving; vae-model's trainer now
+// does this after every epoch, models trained before that need it once.
 // Training keeps the epoch with the lowest test-split loss.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -47,6 +51,7 @@ const { values: args, positionals } = parseArgs({
     clip: { type: 'string', default: '0' },
     threads: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
+    recalibrate: { type: 'string', default: '0' },
   },
 });
 
@@ -218,6 +223,19 @@ async function main(): Promise<void> {
     console.log(`keeping epoch ${kept.epoch} (test loss ${kept.valLoss.toFixed(1)})`);
   }
 
+  const recalibrate = Number(args.recalibrate);
+  if (recalibrate > 0) {
+    const train = await loadFsddFeatures(dsp, args.data, features, { split: 'train', cacheDir: args.cache });
+    const n = Math.min(recalibrate, train.items.length);
+    const per = train.features.length / train.items.length;
+    const pick = Array.from({ length: n }, (_, i) => Math.floor((i * train.items.length) / n));
+    const x = new Float32Array(n * per);
+    pick.forEach((j, i) => x.set(train.features.subarray(j * per, (j + 1) * per), i * per));
+    const before = reconstructionMse(vae, test.features, testLabels);
+    vae.recalibrateBatchNorm(x, vae.architecture.kind === 'cvae' ? pick.map((j) => train.items[j]!.digit) : undefined, { batchSize: 64, seed });
+    console.log(`BatchNorm statistics recomputed from ${n} training clips: test reconstruction MSE ${before.toFixed(5)} -> ${reconstructionMse(vae, test.features, testLabels).toFixed(5)}`);
+    bundle = await toBundle(vae, { features, training: { ...(bundle.manifest.training ?? {}), batchNormRecalibration: n } });
+  }
   const val = evaluateLoss(vae, testData, 64, seed);
   const mse = reconstructionMse(vae, test.features, testLabels);
   console.log(`test split (${test.items.length} clips): loss ${val.valLoss.toFixed(1)} (recon ${val.valRecon.toFixed(1)}, KL ${val.valKl.toFixed(1)}), `

@@ -7,11 +7,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dsp } from '@specvae/dsp-wasm';
 import {
-  decodeClip, featureShape, featuresFromSignal, pipelineSignal, resynthesize, validateFeatureConfig,
+  decodeClip, featureShape, featuresFromSignal, pipelineSignal, project, resynthesize, unproject, validateFeatureConfig,
   type FeatureConfig, type FeatureShape, type SpectrogramVae,
 } from '@specvae/vae-model';
 import type { DemoExtras } from './extras.js';
-import { project, unproject } from './pca.js';
 import type {
   Endpoint, Generated, GenerateParams, ModelInfo, ReconstructParams, Reconstruction, Rendered, Timings,
 } from './protocol.js';

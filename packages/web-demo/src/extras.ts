@@ -4,8 +4,7 @@
  * recording's latent) and the digits' latent class means. Pure: Node and
  * browsers.
  */
-import { latentClassMeans, type SpectrogramVae } from '@specvae/vae-model';
-import { pca2, project } from './pca.js';
+import { latentClassMeans, pca2, project, type SpectrogramVae } from '@specvae/vae-model';
 
 export const EXTRAS_FORMAT = 'specvae-demo-extras';
 export const EXTRAS_VERSION = 1;
