@@ -2,9 +2,9 @@
 // Serving a built page on 127.0.0.1 and driving Debian's chromium with
 // playwright-core: the pieces every browser test here shares.
 import { createServer, type Server } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -67,4 +67,24 @@ export function watchPage(page: Page, origin: string): string[] {
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`request leaves the origin: ${u}`);
   });
   return problems;
+}
+
+/**
+ * Opens `url` in a new page (watched as by watchPage), waits until the page
+ * publishes `window.__results`, saves a screenshot to `screenshotPath`,
+ * closes the page, and returns the results with the problems it saw.
+ */
+export async function pageResults<T>(browser: Browser, url: string, screenshotPath: string, timeout = 120_000): Promise<{ results: T; problems: string[] }> {
+  const page = await browser.newPage();
+  try {
+    const problems = watchPage(page, url);
+    await page.goto(url);
+    await page.waitForFunction(() => (globalThis as { __results?: unknown }).__results !== undefined, undefined, { timeout });
+    const results = (await page.evaluate(() => (globalThis as { __results?: unknown }).__results)) as T;
+    mkdirSync(dirname(screenshotPath), { recursive: true });
+    await page.screenshot({ path: screenshotPath });
+    return { results, problems };
+  } finally {
+    await page.close();
+  }
 }

@@ -2,13 +2,13 @@
 // with Vite (so the .wasm goes through Vite's asset pipeline, as in an app),
 // served on 127.0.0.1 and run in Debian's chromium via playwright-core.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import type { Browser } from 'playwright-core';
-import { findChromium, launchChromium, serveStatic, watchPage } from '../../../tools/browser.js';
+import { findChromium, launchChromium, pageResults, serveStatic } from '../../../tools/browser.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath && process.env.CI) throw new Error('CI=true but chromium is missing: apt-get install -y chromium (or set CHROMIUM_PATH)');
@@ -40,18 +40,12 @@ describe.skipIf(!chromiumPath)('in chromium', () => {
   });
 
   it('passes every reference check on the SIMD and scalar builds, with no console error or foreign request', async () => {
-    const page = await browser!.newPage();
-    const problems = watchPage(page, server!.url);
-    await page.goto(server!.url);
-    await page.waitForFunction(() => window.__results !== undefined, undefined, { timeout: 120_000 });
-    const r = await page.evaluate(() => window.__results!);
-    mkdirSync(join(here, '..', 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(here, '..', 'test-results', 'browser-dsp.png') });
+    const { results: r, problems } = await pageResults<NonNullable<Window['__results']>>(
+      browser!, server!.url, join(here, '..', 'test-results', 'browser-dsp.png'));
     const failed = r.outcomes.filter((o) => !o.ok);
     expect(failed).toEqual([]);
     expect(r.outcomes.length).toBeGreaterThan(100);
     expect(r.simd).toBe(true);
     expect(problems).toEqual([]);
-    await page.close();
   }, 180_000);
 });

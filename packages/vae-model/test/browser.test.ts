@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import type { Browser } from 'playwright-core';
-import { findChromium, launchChromium, serveStatic, watchPage } from '../../../tools/browser.js';
+import { findChromium, launchChromium, pageResults, serveStatic } from '../../../tools/browser.js';
 import { SpectrogramVae, fromBundle, initBackend, toBundle, trainVae, type Architecture } from '../src/index.js';
 import { loadModelDir, saveModelDir } from '../src/node.js';
 import type { BrowserCase, BrowserResults } from './browser/protocol.js';
@@ -83,14 +83,8 @@ describe.skipIf(!chromiumPath)('in chromium', () => {
   });
 
   it('loads a model over HTTP, decodes and trains on tfjs-wasm exactly as Node does, without leaks or foreign requests', async () => {
-    const page = await browser!.newPage();
-    const problems = watchPage(page, server!.url);
-    await page.goto(server!.url);
-    await page.waitForFunction(() => window.__results !== undefined, undefined, { timeout: 120_000 });
-    const r = await page.evaluate(() => window.__results!);
-    mkdirSync(join(here, '..', 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(here, '..', 'test-results', 'browser-vae.png') });
-    await page.close();
+    const { results: r, problems } = await pageResults<BrowserResults | { error: string }>(
+      browser!, server!.url, join(here, '..', 'test-results', 'browser-vae.png'));
     if ('error' in r) throw new Error(`page failed: ${r.error}`);
     const got = r as BrowserResults;
     expect(got.backend).toBe('wasm');
