@@ -69,16 +69,24 @@ const MAX_WEIGHT_BYTES = 10e6;
 
 /**
  * The `specvae train` command that reproduces a CLI run, from the run's
- * config.json (next to its model/ folder), or null when there is none.
+ * config.json (next to its model/ folder), or null when there is none. A run
+ * that stopped early (time budget, early stopping, Ctrl-C) is reproduced by
+ * asking for the epochs it completed: the same seed repeats a run exactly.
  */
 function cliCommand(modelDir: string): string | null {
+  let trained: number | undefined;
+  try {
+    trained = (JSON.parse(readFileSync(join(modelDir, 'state.json'), 'utf8')) as { epoch?: number }).epoch;
+  } catch {
+    trained = undefined;
+  }
   const config = join(resolve(modelDir), '..', 'config.json');
   if (!existsSync(config)) return null;
   try {
     const c = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
     if (c['format'] !== 'specvae-run') return null;
     const flags: [string, unknown][] = [
-      ['--model', c['model']], ['--preset', c['preset']], ['--epochs', c['epochs']], ['--batch-size', c['batchSize']], ['--lr', c['learningRate']],
+      ['--model', c['model']], ['--preset', c['preset']], ['--epochs', trained ?? c['epochs']], ['--batch-size', c['batchSize']], ['--lr', c['learningRate']],
       ['--seed', c['seed']], ['--kl-warmup', c['klWarmupEpochs']], ['--val-takes', c['valTakes']], ['--patience', c['patience']],
       ...(c['limit'] !== null && c['limit'] !== undefined ? [['--limit', c['limit']] as [string, unknown]] : []),
     ];
