@@ -3,7 +3,7 @@
  * and gets exactly one response with that id; training also sends events.
  * Float32Arrays in results are transferred, not copied.
  */
-import type { ModelBundle } from '@specvae/vae-model';
+import type { BatchEvent, ModelBundle } from '@specvae/vae-model';
 import type { DemoExtras } from './extras.js';
 
 /** What runs where, reported by a worker after init. */
@@ -163,15 +163,9 @@ export type ResponseMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string };
 
-export interface TrainProgress {
-  epoch: number;
+/** The trainer's batch event, with the run's length and speed. */
+export interface TrainProgress extends BatchEvent {
   epochs: number;
-  batch: number;
-  batches: number;
-  step: number;
-  loss: number;
-  recon: number;
-  kl: number;
   msPerStep: number;
 }
 
