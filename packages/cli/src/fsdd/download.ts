@@ -28,6 +28,7 @@ import { CliError, InterruptedError, errorMessage, fromSystemError } from '../er
 import { formatBytes } from '../output.js';
 import { checkFile, listSome, verifyFolder, type FolderReport, type Manifest } from './manifest.js';
 import { datasetDir } from './source.js';
+import { processAlive } from '../process-alive.js';
 
 export const MARKER_FILE = '.specvae-fsdd.json';
 
@@ -76,16 +77,6 @@ interface Marker {
   url: string;
   count: number;
   completedAt: string;
-}
-
-/** True when a process with this id is running (used to spot stale temporary folders). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readMarker(dir: string): Promise<Marker | undefined> {

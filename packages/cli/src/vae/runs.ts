@@ -17,6 +17,7 @@ import { loadModelDir } from '@specvae/vae-model/node';
 import { CliError, UsageError } from '../errors.js';
 import { asCliError } from './engine.js';
 import { pathKind } from './files.js';
+import { processAlive } from '../process-alive.js';
 
 export const RUN_FORMAT = 'specvae-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -62,15 +63,6 @@ export function runPaths(dir: string) {
     samples: join(root, 'samples'),
     classMeans: join(root, 'class-means.json'),
   };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
