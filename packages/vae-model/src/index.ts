@@ -11,6 +11,7 @@ export {
   evaluateLoss, epochOrder, trainVae, TrainingDivergedError,
   type BatchEvent, type TrainingData, type TrainOptions, type TrainResult,
 } from './train/trainer.js';
+export { trainingRecipe, type RecipePreset, type TrainingRecipe } from './train/recipe.js';
 export {
   MemoryCheckpointStore, type Checkpoint, type CheckpointStore, type EpochMetrics, type OptimizerState, type TrainingState,
 } from './train/checkpoint.js';

@@ -111,6 +111,22 @@ describe('posterior log-variance cap', () => {
     }
     vae.dispose();
   });
+
+  it('passes the gradient straight through, so the KL term pulls an overshot log-variance back', () => {
+    const vae = new SpectrogramVae(tiny());
+    const layer = vae.encoder.getLayer('z_log_var');
+    const [k, b] = layer.getWeights();
+    layer.setWeights([tf.zerosLike(k!), tf.fill(b!.shape, 50)]);
+    const d = toyData(2);
+    const bias = vae.trainableVariables.find((v) => v.name.includes('z_log_var') && v.shape.length === 1)!;
+    const g = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => vae.lossTerms(tf.tensor4d(d.x, [2, 16, 8, 1]), undefined, 3).kl, [bias]);
+      return Array.from(grads[bias.name]!.dataSync());
+    });
+    // d KL / d logvar = (exp(logvar) - 1) / 2 per dimension at logvar = cap, averaged over the batch.
+    for (const v of g) expect(v).toBeCloseTo((Math.exp(LOG_VARIANCE_CAP) - 1) / 2, 3);
+    vae.dispose();
+  });
 });
 
 describe('BatchNorm recalibration', () => {
@@ -150,6 +166,32 @@ describe('training', () => {
     expect(ra.stoppedBy).toBe('epochs');
     a.dispose();
     b.dispose();
+  });
+
+  it('the cosine schedule decays the rate over the whole run, also across a resume', { timeout: 60_000 }, async () => {
+    const cosine = { ...opts, learningRateSchedule: 'cosine' as const, finalLearningRateFraction: 0.1 };
+    const rates: number[] = [];
+    const straight = new SpectrogramVae(tiny('standard', 4));
+    const rs = await trainVae(straight, data, { ...cosine, onBatchEnd: (e) => { rates.push(e.learningRate); } });
+    // 4 epochs x 3 batches; step s uses lr * (0.1 + 0.9 * (1 + cos(pi s / 12)) / 2).
+    expect(rates).toHaveLength(12);
+    rates.forEach((r, s) => expect(r).toBeCloseTo(3e-3 * (0.1 + 0.45 * (1 + Math.cos((Math.PI * s) / 12))), 12));
+    const store = new MemoryCheckpointStore();
+    const first = new SpectrogramVae(tiny('standard', 4));
+    const resumedRates: number[] = [];
+    // Interrupted after epoch 2 of 4: the resumed run continues on the same curve.
+    const stop = new AbortController();
+    await trainVae(first, data, { ...cosine, checkpoint: store, signal: stop.signal, onEpochEnd: (m) => { if (m.epoch === 2) stop.abort(); } });
+    first.dispose();
+    const ckpt = (await store.load())!;
+    expect(ckpt.state.epoch).toBe(2);
+    const resumed = await fromBundle(ckpt.bundle);
+    const rr = await trainVae(resumed, data, { ...cosine, resumeFrom: ckpt, onBatchEnd: (e) => { resumedRates.push(e.learningRate); } });
+    expect(resumedRates).toEqual(rates.slice(6));
+    expect(rr.history.map((h) => h.loss)).toEqual(rs.history.map((h) => h.loss));
+    await expect(trainVae(straight, data, { ...opts, learningRateSchedule: 'linear' as never })).rejects.toThrow(/learningRateSchedule/);
+    straight.dispose();
+    resumed.dispose();
   });
 
   it('micro-batches with summed gradients follow the same path as whole batches', { timeout: 60_000 }, async () => {

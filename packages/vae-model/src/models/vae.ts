@@ -35,9 +35,17 @@ export type Spectrograms = Float32Array | tf.Tensor4D;
  */
 export const LOG_VARIANCE_CAP = 2;
 
-function capLogVariance(v: tf.Tensor2D): tf.Tensor2D {
-  return tf.sub(v, tf.softplus(tf.sub(v, LOG_VARIANCE_CAP))) as tf.Tensor2D;
-}
+/**
+ * The cap's gradient is passed straight through (identity): with the exact
+ * gradient 1 - sigmoid(v - cap), an output that once overshot (v >> cap)
+ * gets no gradient at all and stays at the cap for good, a latent dimension
+ * with posterior std 2.7 that the KL term can never pull back (seen on FSDD:
+ * 5 of 16 dimensions stuck there after 8 epochs).
+ */
+const capLogVariance = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const v = args[0] as tf.Tensor;
+  return { value: tf.sub(v, tf.softplus(tf.sub(v, LOG_VARIANCE_CAP))), gradFunc: (dy: tf.Tensor) => dy };
+}) as (v: tf.Tensor2D) => tf.Tensor2D;
 
 export class SpectrogramVae {
   readonly architecture: Architecture;

@@ -20,6 +20,8 @@ export interface BatchEvent {
   loss: number;
   recon: number;
   kl: number;
+  /** The learning rate this step used (see learningRateSchedule). */
+  learningRate: number;
 }
 
 export interface TrainOptions {
@@ -30,6 +32,15 @@ export interface TrainOptions {
   microBatch?: number;
   /** Adam learning rate (default 5e-4, the original's). */
   learningRate?: number;
+  /**
+   * Learning-rate schedule over the whole run (`epochs` x batches steps):
+   * 'constant' (default, the original's), or 'cosine': from learningRate down
+   * to learningRate * finalLearningRateFraction along a half cosine, which
+   * lets the last epochs settle instead of hopping between minima.
+   */
+  learningRateSchedule?: 'constant' | 'cosine';
+  /** Final rate of the cosine schedule as a fraction of learningRate (default 0.05). */
+  finalLearningRateFraction?: number;
   /** Seeds shuffling and the reparameterisation noise (default 1). Same seed, same data, same backend: same run. */
   seed?: number;
   /** Ramp the KL weight linearly from 0 to 1 over this many epochs (default 0: off). */
@@ -126,6 +137,10 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   if (opts.validation) checkData(vae, opts.validation, 'validation data');
   const lr = opts.learningRate ?? 5e-4;
   if (!(lr > 0)) throw new RangeError(`learningRate must be > 0, got ${lr}`);
+  const schedule = opts.learningRateSchedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`learningRateSchedule must be 'constant' or 'cosine', got ${String(schedule)}`);
+  const finalFraction = opts.finalLearningRateFraction ?? 0.05;
+  if (!(finalFraction >= 0 && finalFraction <= 1)) throw new RangeError(`finalLearningRateFraction must be in [0, 1], got ${finalFraction}`);
 
   const optimizer = tf.train.adam(lr);
   const vars = vae.trainableVariables;
@@ -135,6 +150,12 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   if (opts.resumeFrom) await restoreOptimizer(optimizer, opts.resumeFrom.optimizer);
 
   const batches = Math.ceil(data.n / batchSize);
+  const totalSteps = Math.max(1, opts.epochs * batches);
+  const rateAt = (step: number) => {
+    if (schedule === 'constant') return lr;
+    const t = Math.min(1, step / totalSteps);
+    return lr * (finalFraction + (1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * t)));
+  };
   const buf = new Float32Array(batchSize * per);
   let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
 
@@ -154,6 +175,8 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
       for (let b = 0; b < batches; b++) {
         const start = b * batchSize;
         const size = Math.min(batchSize, data.n - start);
+        const rate = rateAt(state.step);
+        (optimizer as unknown as { learningRate: number }).learningRate = rate;
         let grads: Record<string, tf.Tensor> | null = null;
         let bl = 0, br = 0, bk = 0;
         // The step's noise is drawn once for the whole batch, so splitting it
@@ -220,7 +243,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
         sumRecon += br * size;
         sumKl += bk * size;
         seen += size;
-        await opts.onBatchEnd?.({ epoch: epoch + 1, batch: b + 1, batches, step: state.step, loss: bl, recon: br, kl: bk });
+        await opts.onBatchEnd?.({ epoch: epoch + 1, batch: b + 1, batches, step: state.step, loss: bl, recon: br, kl: bk, learningRate: rate });
         await nextTick();
         if (opts.signal?.aborted) break;
       }
