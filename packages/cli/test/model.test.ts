@@ -100,9 +100,10 @@ describe('specvae reconstruct', () => {
 });
 
 describe('specvae generate and interpolate', () => {
-  it('generates every digit (cvae condition): WAV + spectrogram PNG', async () => {
-    const r = await cliJson<Record<string, any>>(['generate', '--run', run, '--digit', 'all', '-n', '1', '--iterations', '8'], env);
-    expect(r['method']).toBe('condition');
+  it('generates every digit (the fitted class prior, with the cvae condition): WAV + spectrogram PNG', async () => {
+    const r = await cliJson<Record<string, any>>(['generate', '--run', run, '--digit', 'all', '-n', '1', '--iterations', '8', '--temperature', '0.8'], env);
+    expect(r['method']).toBe('class-prior');
+    expect(JSON.parse(readFileSync(join(run, 'model', 'specvae.json'), 'utf8')).classPrior.means).toHaveLength(10);
     expect(r['clips'].map((c: { digit: number }) => c.digit)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const c of r['clips']) {
       expect(c.wav).toBe(join(run, 'generated', `digit-${c.digit}-01.wav`));
@@ -165,7 +166,8 @@ describe('specvae latent and evaluate', () => {
     for (const k of ['testAccuracy', 'reconstructionAccuracy', 'conditionalAccuracy']) expect(e[k] >= 0 && e[k] <= 1, k).toBe(true);
     expect(e.inceptionScore).toBeGreaterThanOrEqual(1 - 1e-6);
     expect(e.inceptionScore).toBeLessThanOrEqual(10 + 1e-6);
-    expect(e.conditionalMethod).toBe('condition');
+    expect(e.conditionalMethod).toBe('class-prior');
+    expect(human.stdout).toMatch(/generated digits \(class prior\)\s+\d+\.\d %\n\s+the same with N\(0, I\) latents and the condition\s+\d+\.\d %/);
     expect(r['testClips']).toBe(20);
     expect(e.clips).toBe(20);
   });
@@ -175,14 +177,16 @@ describe('specvae run (main job) and bench', () => {
   it('trains and writes reconstructions, generations, latent plots and the evaluation', async () => {
     const out = join(home.path, 'runs', 'main');
     const r = await cliJson<Record<string, any>>([
-      // The budget (12 s) cannot fit a second epoch and the steps after it: training stops after one.
-      'run', ...TINY, '--epochs', '5', '--max-minutes', '0.2', '--out', out, '--reconstructions', '2', '--per-digit', '1', '--classifier-epochs', '1', '--audio-clips', '2',
+      // The training budget (60 ms) cannot fit a second epoch: training stops after one.
+      'run', ...TINY, '--epochs', '5', '--max-minutes', '0.001', '--out', out, '--reconstructions', '2', '--per-digit', '1', '--classifier-epochs', '1', '--audio-clips', '2',
       '--eval-per-digit', '2', '--eval-random-samples', '20',
     ], env);
     expect(r['training'].epochs).toBe(1);
     expect(r['training'].stoppedBy).toBe('time');
     expect(r['classifierSeconds']).toBeGreaterThan(0);
-    expect(r['classifierSeconds']).toBeLessThan(r['trainingSeconds']);
+    expect(r['trainingSeconds']).toBeGreaterThan(0);
+    // The budget counts training only: the classifier and the features come before it.
+    expect(r['untilTrainedSeconds']).toBeGreaterThan(r['classifierSeconds'] + r['trainingSeconds']);
     expect(r['reconstructions']).toHaveLength(2);
     expect(r['generated']).toHaveLength(10);
     for (const f of ['config', 'metrics', 'lossCurve', 'evaluation', 'summary']) expect(existsSync(r['files'][f]), f).toBe(true);

@@ -1,11 +1,12 @@
 // @specvae/vae-model: the VAE family on TensorFlow.js, its feature pipeline,
 // training loop, evaluation and files. Node-only parts: '@specvae/vae-model/node'.
 export {
-  defaultArchitecture, encoderShapes, gaussianReconWeight, originalArchitecture, validateArchitecture,
+  DEFAULT_SIGMA, defaultArchitecture, encoderShapes, gaussianReconWeight, originalArchitecture, validateArchitecture,
   type Architecture, type ModelKind,
 } from './models/architecture.js';
 export { buildNetworks } from './models/networks.js';
 export { MixturePrior } from './models/prior.js';
+export { ClassPrior, type ClassPriorJson } from './models/class-prior.js';
 export { SpectrogramVae, type LossTerms, type Spectrograms } from './models/vae.js';
 export {
   evaluateLoss, epochOrder, trainVae, TrainingDivergedError,

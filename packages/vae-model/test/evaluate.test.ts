@@ -77,9 +77,17 @@ describe('evaluateModel', () => {
     expect(r.griffinLimConvergence!).toBeGreaterThan(0);
     expect(r.griffinLimConvergence!).toBeLessThan(1);
     expect(r.logSpectralDistance!).toBeGreaterThan(0);
-    expect(r.conditionalMethod).toBe(kind === 'cvae' ? 'condition' : 'class-mean');
+    // The trainer fitted the class prior (the data has labels): generations come from it.
+    expect(r.conditionalMethod).toBe('class-prior');
+    if (kind === 'cvae') expect(r.standardPriorConditionalAccuracy).toBeGreaterThanOrEqual(0);
+    else expect(r.standardPriorConditionalAccuracy).toBeUndefined();
     if (kind === 'gmvae') expect(r.components!.length).toBe(3);
     expect(evaluateModel(dsp, vae, config, test, clf, test, opts)).toEqual(r);
+    // Without one: N(0, I) with the condition (cvae), the original's class means otherwise.
+    vae.classPrior = null;
+    const plain = evaluateModel(dsp, vae, config, test, clf, test, opts);
+    expect(plain.conditionalMethod).toBe(kind === 'cvae' ? 'condition' : 'class-mean');
+    if (kind === 'cvae') expect(plain.conditionalAccuracy).toBe(r.standardPriorConditionalAccuracy);
     vae.dispose();
     clf.dispose();
   });

@@ -194,6 +194,25 @@ describe('training', () => {
     resumed.dispose();
   });
 
+  it('the spike guard leaves ordinary steps alone and holds gradients to a multiple of the running mean norm', { timeout: 60_000 }, async () => {
+    const run = async (spikeClip: number | undefined, n: number) => {
+      const vae = new SpectrogramVae(tiny('standard', 6));
+      const r = await trainVae(vae, toyData(n), { ...opts, epochs: 1, ...(spikeClip ? { spikeClip } : {}) });
+      vae.dispose();
+      return r;
+    };
+    const plain = await run(undefined, 24);
+    const never = await run(1e9, 24);
+    expect(never.history[0]!.loss).toBe(plain.history[0]!.loss);
+    // One step: the running mean is that step's norm.
+    const first = (await run(1e9, 8)).state.gradNormMean!;
+    expect(first).toBeGreaterThan(0);
+    // At 0.5x every later step is cut to half the mean, so the mean shrinks by at least 1 % per step.
+    const tight = await run(0.5, 24);
+    expect(tight.state.gradNormMean!).toBeLessThanOrEqual(first * 0.99 ** 2 * (1 + 1e-6));
+    expect(tight.history[0]!.loss).not.toBe(plain.history[0]!.loss);
+  });
+
   it('micro-batches with summed gradients follow the same path as whole batches', { timeout: 60_000 }, async () => {
     // Without BatchNorm the per-example loss is independent of the batch split.
     const arch = { ...tiny('standard', 9), batchNorm: false };
@@ -275,6 +294,9 @@ describe('files', () => {
     const labels = kind === 'cvae' ? d.labels : undefined;
     expect(back.reconstruct(d.x, labels)).toEqual(vae.reconstruct(d.x, labels));
     if (kind === 'gmvae') expect(back.sampleLatents(2, 1, { component: 1 })).toEqual(vae.sampleLatents(2, 1, { component: 1 }));
+    // The trainer fitted the digits' latent Gaussians (the toy data has labels); they travel with the model.
+    expect(vae.classPrior).not.toBeNull();
+    expect(back.sampleLatents(3, 5, { digits: [0, 1, 2] })).toEqual(vae.sampleLatents(3, 5, { digits: [0, 1, 2] }));
     expect(JSON.parse(readFileSync(join(dir, 'encoder', 'model.json'), 'utf8')).format).toBe('layers-model');
     vae.dispose();
     back.dispose();
@@ -288,6 +310,8 @@ describe('files', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'specvae.json'), 'utf8'));
     writeFileSync(join(dir, 'specvae.json'), JSON.stringify({ ...manifest, version: 99 }));
     await expect(loadModelDir(dir)).rejects.toThrow(/version 99 is newer/);
+    writeFileSync(join(dir, 'specvae.json'), JSON.stringify({ ...manifest, classPrior: { means: [[0, 1]], cholesky: [[1, 0, 0, 1]], counts: [1] } }));
+    await expect(loadModelDir(dir)).rejects.toThrow(/classPrior must hold means \[classes\]\[3\]/);
     writeFileSync(join(dir, 'specvae.json'), JSON.stringify(manifest));
     writeFileSync(join(dir, 'decoder', 'weights.bin'), new Uint8Array(10));
     await expect(loadModelDir(dir)).rejects.toThrow(ModelFormatError);

@@ -85,12 +85,16 @@ function cliCommand(modelDir: string): string | null {
   try {
     const c = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
     if (c['format'] !== 'specvae-run') return null;
+    // A cosine schedule spans the planned epochs: a run cut short is the planned run's first epochs.
+    const cosine = c['learningRateSchedule'] === 'cosine';
+    const cut = cosine && trained !== undefined && trained < Number(c['epochs']) ? `  # stopped after epoch ${trained}` : '';
     const flags: [string, unknown][] = [
-      ['--model', c['model']], ['--preset', c['preset']], ['--epochs', trained ?? c['epochs']], ['--batch-size', c['batchSize']], ['--lr', c['learningRate']],
+      ['--model', c['model']], ['--preset', c['preset']], ['--epochs', cosine ? c['epochs'] : trained ?? c['epochs']], ['--batch-size', c['batchSize']], ['--lr', c['learningRate']],
+      ['--lr-schedule', c['learningRateSchedule'] ?? 'constant'],
       ['--seed', c['seed']], ['--kl-warmup', c['klWarmupEpochs']], ['--val-takes', c['valTakes']], ['--patience', c['patience']],
       ...(c['limit'] !== null && c['limit'] !== undefined ? [['--limit', c['limit']] as [string, unknown]] : []),
     ];
-    return `specvae train ${flags.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`).join(' ')}${c['tiny'] ? ' --tiny' : ''} --data <FSDD folder>`;
+    return `specvae train ${flags.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`).join(' ')}${c['tiny'] ? ' --tiny' : ''} --data <FSDD folder>${cut}`;
   } catch {
     return null;
   }

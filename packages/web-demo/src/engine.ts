@@ -106,15 +106,22 @@ export class DemoEngine {
   }
 
   /**
-   * A new take of a digit (or of a random one): z ~ N(0, I) from the seed and
-   * the digit as the condition (cvae); unconditional models draw z around
-   * the digit's class mean (std 0.5, the original's method).
+   * A new take of a digit (or of a random one): z from the digit's latent
+   * Gaussian when the model has a fitted class prior (and the digit as the
+   * condition for a cvae); otherwise z ~ N(0, I) with the condition (cvae),
+   * or, for unconditional models, z around the digit's class mean (std 0.5,
+   * the original's method).
    */
   generate(p: GenerateParams): Generated {
     const t0 = now();
     const digit = p.digit ?? (p.seed >>> 0) % 10;
     let z = p.z;
     if (z !== undefined && z.length !== this.vae.architecture.latentDim) throw new RangeError(`z must have ${this.vae.architecture.latentDim} values`);
+    if (z === undefined && this.vae.classPrior) {
+      z = this.vae.sampleLatents(1, p.seed, { digits: [digit] });
+      const g = this.synth(z, this.conditional ? digit : null, p.seed, p.nIter, t0);
+      return { ...g, digit };
+    }
     if (z === undefined) {
       const center = this.conditional ? null : this.classMean(digit);
       z = center ? this.vae.sampleLatents(1, p.seed, { around: { center, std: 0.5 } }) : this.vae.sampleLatents(1, p.seed);

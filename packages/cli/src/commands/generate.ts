@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { action, type CommandModule } from '../context.js';
-import { dataOptions, intArg, presetCheckOption, runOption } from '../vae/options.js';
+import { dataOptions, intArg, numberArg, presetCheckOption, runOption } from '../vae/options.js';
 import { displayPath, loadModule } from './lazy.js';
 
 interface GenerateOptions {
@@ -11,6 +11,7 @@ interface GenerateOptions {
   n?: number;
   iterations?: number;
   seed: number;
+  temperature?: number;
   out?: string;
   preset?: string;
   data?: string;
@@ -37,6 +38,7 @@ export const generateCommand: CommandModule = {
       .addOption(new Option('-n, --n <count>', 'clips per digit, or random samples in all (default 3 per digit, 10 random)').argParser(intArg(1, 10_000)))
       .addOption(new Option('--iterations <n>', 'Griffin-Lim iterations (default: the model\'s, 32)').argParser(intArg(0, 10_000)))
       .addOption(new Option('--seed <n>', 'seed of the latents and of Griffin-Lim').argParser(intArg(0, 2 ** 31 - 1)).default(1))
+      .addOption(new Option('--temperature <t>', 'spread of the digit\'s latent Gaussian (the model\'s class prior): 1 as fitted, below 1 closer to the typical take').argParser(numberArg(0, 10)))
       .addOption(new Option('-o, --out <dir>', 'output folder (default: <run>/generated)'));
     presetCheckOption(cmd);
     dataOptions(cmd);
@@ -61,7 +63,7 @@ Examples:
       const { dsp, model } = await m.session.openSession(ctx, opts.run, opts.preset);
       const digits = opts.digit ?? null;
       let classMeans: Float32Array | null = null;
-      if (digits !== null && model.vae.architecture.kind !== 'cvae') {
+      if (digits !== null && model.vae.architecture.kind !== 'cvae' && !model.vae.classPrior) {
         if (model.runDir) classMeans = await m.gen.loadClassMeans(m.runs.runPaths(model.runDir).classMeans, model.vae);
         if (!classMeans) {
           ctx.out.note('computing the class means of the training set (no class-means.json in the run folder)');
@@ -73,11 +75,12 @@ Examples:
       const clips = await m.gen.generateClips(ctx, dsp, model, {
         digits, n: opts.n ?? (digits === null ? 10 : 3), seed: opts.seed, outDir, classMeans,
         ...(opts.iterations !== undefined ? { nIter: opts.iterations } : {}),
+        ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
       });
       ctx.out.result(() => [
         ...clips.map((c) => `${(c.digit === null ? 'random' : `digit ${c.digit}`).padEnd(8)} ${displayPath(c.wav)}  ${displayPath(c.png)}`),
         `generated ${clips.length} clip${clips.length === 1 ? '' : 's'} with ${model.description}: ${displayPath(outDir)}`,
-      ], { model: model.modelDir, description: model.description, outDir, method: model.vae.architecture.kind === 'cvae' ? 'condition' : digits ? 'class-mean' : 'prior', clips });
+      ], { model: model.modelDir, description: model.description, outDir, method: digits === null ? 'prior' : model.vae.classPrior ? 'class-prior' : model.vae.architecture.kind === 'cvae' ? 'condition' : 'class-mean', clips });
     }));
     return cmd;
   },

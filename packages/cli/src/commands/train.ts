@@ -1,5 +1,6 @@
 // `specvae train`: train a VAE on FSDD into a run folder.
 import { Option, type Command } from 'commander';
+import { trainingRecipe } from '@specvae/vae-model';
 import { action, type CommandContext, type CommandModule } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatDuration } from '../output.js';
@@ -9,9 +10,10 @@ import { displayPath, loadModule } from './lazy.js';
 export interface TrainOptions {
   model: 'standard' | 'gmvae' | 'cvae';
   preset: 'default' | 'original';
-  epochs: number;
-  batchSize: number;
+  epochs?: number;
+  batchSize?: number;
   lr?: number;
+  lrSchedule?: 'constant' | 'cosine';
   seed: number;
   klWarmup: number;
   valTakes: number;
@@ -30,21 +32,21 @@ export interface TrainOptions {
 }
 
 function maxMinutesOption(def?: number): Option {
-  const o = new Option('--max-minutes <m>', def !== undefined
-    ? 'time budget in minutes for the whole command: training stops early enough for the rest'
-    : 'stop training before an epoch that would end after this many minutes').argParser(numberArg(0, 1e6, { exclusiveMin: true }));
+  const o = new Option('--max-minutes <m>', 'stop training before an epoch that would end after this many minutes of training')
+    .argParser(numberArg(0, 1e6, { exclusiveMin: true }));
   return def !== undefined ? o.default(def) : o;
 }
 
 /** Options shared by `train` and `run`. */
-export function trainingOptions(cmd: Command, defaults: { epochs: number; maxMinutes?: number; outHelp: string }): Command {
+export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; outHelp: string }): Command {
   cmd
     .addOption(new Option('--model <kind>', 'standard VAE, Gaussian-mixture VAE or digit-conditioned VAE').choices(['standard', 'gmvae', 'cvae']).default('cvae'))
     .addOption(new Option('--preset <name>', 'feature preset: default (8 kHz, 128 x 144) or original (22.05 kHz, 256 x 64, the original experiment)').choices(['default', 'original']).default('default'))
-    .addOption(new Option('--epochs <n>', 'epochs (on --resume: the new total)').argParser(intArg(1, 100_000)).default(defaults.epochs))
+    .addOption(new Option('--epochs <n>', `epochs; the cosine schedule spans them (default: ${recipeText('epochs')}; on --resume: the new total)`).argParser(intArg(1, 100_000)))
     .addOption(maxMinutesOption(defaults.maxMinutes))
-    .addOption(new Option('--batch-size <n>', 'clips per optimiser step').argParser(intArg(1, 4096)).default(64))
-    .addOption(new Option('--lr <rate>', 'Adam learning rate (default: 1e-3 for the default preset, the original\'s 5e-4 for original)').argParser(numberArg(0, 1, { exclusiveMin: true })))
+    .addOption(new Option('--batch-size <n>', `clips per optimiser step (default: ${recipeText('batchSize')})`).argParser(intArg(1, 4096)))
+    .addOption(new Option('--lr <rate>', `Adam learning rate (default: ${recipeText('learningRate')})`).argParser(numberArg(0, 1, { exclusiveMin: true })))
+    .addOption(new Option('--lr-schedule <kind>', `constant, or cosine decay to 5 % over --epochs (default: ${recipeText('learningRateSchedule')})`).choices(['constant', 'cosine']))
     .addOption(new Option('--seed <n>', 'seed of the weights, shuffling and noise').argParser(intArg(0, 2 ** 31 - 1)).default(1))
     .addOption(new Option('--kl-warmup <epochs>', 'ramp the KL weight from 0 to 1 over this many epochs').argParser(intArg(0, 100_000)).default(0))
     .addOption(new Option('--val-takes <n>', 'hold out takes 5 .. 5+n-1 of the training split for validation (0: none)').argParser(intArg(0, 45)).default(3))
@@ -60,6 +62,7 @@ export function trainingOptions(cmd: Command, defaults: { epochs: number; maxMin
 
 export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' | 'run', maxSeconds?: number) {
   if (opts.out !== undefined && opts.out.trim() === '') throw new UsageError('--out is empty');
+  const recipe = trainingRecipe(opts.preset);
   return {
     ...(opts.out !== undefined ? { out: opts.out } : {}),
     defaultName: command === 'run' ? 'main' : `${opts.model}-${opts.preset}`,
@@ -67,7 +70,8 @@ export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' 
     resume: opts.resume === true,
     overwrite: opts.overwrite === true,
     given: (name: string) => fromUser(cmd, name),
-    model: opts.model, preset: opts.preset, epochs: opts.epochs, batchSize: opts.batchSize, learningRate: opts.lr ?? defaultLearningRate(opts.preset),
+    model: opts.model, preset: opts.preset, epochs: opts.epochs ?? recipe.epochs, batchSize: opts.batchSize ?? recipe.batchSize,
+    learningRate: opts.lr ?? recipe.learningRate, learningRateSchedule: opts.lrSchedule ?? recipe.learningRateSchedule,
     seed: opts.seed, klWarmup: opts.klWarmup, valTakes: opts.valTakes, patience: opts.patience,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     tiny: opts.tiny === true,
@@ -102,7 +106,7 @@ export const trainCommand: CommandModule = {
     const cmd = program
       .command('train')
       .description('train a spectrogram VAE on FSDD (checkpoint every epoch; Ctrl-C stops cleanly; --resume continues)');
-    trainingOptions(cmd, { epochs: 30, outHelp: 'run folder (default: runs/<model>-<preset>, or -2, -3, ... when taken)' })
+    trainingOptions(cmd, { outHelp: 'run folder (default: runs/<model>-<preset>, or -2, -3, ... when taken)' })
       .addOption(new Option('--no-samples', 'do not write samples/ after training'))
       .addHelpText('after', `
 The run folder holds config.json, metrics.jsonl (one line per epoch), model/ (the model,
@@ -120,11 +124,8 @@ Examples:
   },
 };
 
-/**
- * Adam's rate when --lr is not given: the original's 5e-4 for its preset; 1e-3
- * for ours (measured on FSDD, cvae: training reconstruction loss after 5
- * epochs 9,920 at 1e-3 against 24,118 at 5e-4, no divergence over 16 epochs).
- */
-export function defaultLearningRate(preset: string): number {
-  return preset === 'original' ? 5e-4 : 1e-3;
+/** A recipe field's default for both presets, for --help. */
+function recipeText(field: 'epochs' | 'batchSize' | 'learningRate' | 'learningRateSchedule'): string {
+  const d = trainingRecipe('default')[field], o = trainingRecipe('original')[field];
+  return d === o ? String(d) : `${String(d)} for the default preset, ${String(o)} for original`;
 }

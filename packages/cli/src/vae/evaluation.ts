@@ -138,6 +138,8 @@ export async function evaluate(
   };
 }
 
+const CONDITIONAL_METHOD = { 'class-prior': 'class prior', condition: 'condition', 'class-mean': 'class means' } as const;
+
 /** The evaluation as a two-column table. */
 export function evaluationTable(r: EvaluationResult): string[] {
   const e = r.report;
@@ -149,7 +151,10 @@ export function evaluationTable(r: EvaluationResult): string[] {
     ['Griffin-Lim spectral convergence', e.griffinLimConvergence === null ? 'n/a' : e.griffinLimConvergence.toFixed(4)],
     ['classifier accuracy, real test clips (ceiling)', pct(e.testAccuracy)],
     ['classifier accuracy, reconstructions', pct(e.reconstructionAccuracy)],
-    [`classifier accuracy, generated digits (${e.conditionalMethod === 'condition' ? 'condition' : 'class means'})`, pct(e.conditionalAccuracy)],
+    [`classifier accuracy, generated digits (${CONDITIONAL_METHOD[e.conditionalMethod]})`, pct(e.conditionalAccuracy)],
+    ...(e.standardPriorConditionalAccuracy !== undefined
+      ? [['  the same with N(0, I) latents and the condition', pct(e.standardPriorConditionalAccuracy)] as [string, string]]
+      : []),
     ['inception score of random samples (1-10)', e.inceptionScore.toFixed(2)],
   ];
   if (e.components) e.components.forEach((c, k) => rows.push([`mixture component ${k}: sounds like`, `${c.digit} (${pct(c.share)})`]));

@@ -1,7 +1,9 @@
-// New clips from a model: per digit (a cvae's condition; for the other kinds
-// the original's way, N(class mean, 0.5^2 I) around the digit's mean latent
-// on the training set), or random prior samples. Each clip is a WAV
-// (Griffin-Lim) and a spectrogram PNG.
+// New clips from a model: per digit (latents from the model's fitted class
+// prior, the digit's latent Gaussian, when it has one; otherwise a cvae's
+// N(0, I) with the condition, and for the other kinds the original's way,
+// N(class mean, 0.5^2 I) around the digit's mean latent on the training set),
+// or random prior samples. Each clip is a WAV (Griffin-Lim) and a spectrogram
+// PNG.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dsp } from '@specvae/dsp-wasm';
@@ -32,6 +34,8 @@ export interface GenerateRequest {
   classMeans?: Float32Array | null;
   /** Spread around a class mean (default 0.5, the original's). */
   std?: number;
+  /** Scale of the class prior's spread (default 1). */
+  temperature?: number;
 }
 
 export interface GeneratedClip {
@@ -55,6 +59,14 @@ function plan(vae: SpectrogramVae, req: GenerateRequest): { z: Float32Array; lab
   }
   const z = new Float32Array(req.digits.length * req.n * d);
   const labels: number[] = [];
+  if (vae.classPrior) {
+    // The same seed for every digit: sample i of each digit shares its noise ("style").
+    req.digits.forEach((digit, k) => {
+      z.set(vae.sampleLatents(req.n, req.seed, { digits: new Array<number>(req.n).fill(digit), temperature: req.temperature ?? 1 }), k * req.n * d);
+      for (let i = 0; i < req.n; i++) labels.push(digit);
+    });
+    return { z, labels };
+  }
   if (cvae) {
     // The same n latents for every digit: sample i of each digit shares its "style".
     const shared = vae.sampleLatents(req.n, req.seed);

@@ -36,6 +36,8 @@ export interface RunConfig {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** 'cosine': decay over `epochs` (runs written before it existed read as 'constant'). */
+  learningRateSchedule: 'constant' | 'cosine';
   seed: number;
   klWarmupEpochs: number;
   /** Takes 5 .. 5 + valTakes - 1 of the training split are held out for validation. */
@@ -138,6 +140,10 @@ export async function readRunConfig(dir: string): Promise<RunConfig | null> {
   }
   if (!MODEL_KINDS.includes(c.model as ModelKind) || !PRESETS.includes(c.preset as FeaturePresetName)) {
     throw new CliError(`${path}: unknown model kind or preset`, { code: 'RUN_FORMAT' });
+  }
+  c.learningRateSchedule ??= 'constant';
+  if (c.learningRateSchedule !== 'constant' && c.learningRateSchedule !== 'cosine') {
+    throw new CliError(`${path}: unknown learningRateSchedule ${JSON.stringify(c.learningRateSchedule)}`, { code: 'RUN_FORMAT' });
   }
   try {
     c.features = validateFeatureConfig(c.features);

@@ -42,6 +42,7 @@ export interface TrainRequest {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  learningRateSchedule: 'constant' | 'cosine';
   seed: number;
   klWarmup: number;
   valTakes: number;
@@ -49,11 +50,9 @@ export interface TrainRequest {
   limit?: number;
   tiny: boolean;
   threads?: number;
-  /** Stop before an epoch that would end after this many seconds (counted from the start of the command)... */
+  /** Stop before an epoch that would end after this many seconds of training (counted from the first epoch's start). */
   maxSeconds?: number;
-  /** ... less the time kept for what comes after training, given the mean epoch length so far. */
-  reserveSeconds?: (avgEpochSeconds: number) => number;
-  /** Runs once the data and the engines are ready, before the first epoch (its time counts against maxSeconds). */
+  /** Runs once the data and the engines are ready, before the first epoch (its time does not count against maxSeconds). */
   beforeTraining?: (info: { config: RunConfig; data: DataSource; train: SplitFeatures }) => Promise<void>;
   data: DataFlags;
   /** Write samples/ after training (default true). */
@@ -73,7 +72,10 @@ export interface TrainSummary {
   stoppedBy: StopReason;
   history: EpochMetrics[];
   last: EpochMetrics | null;
+  /** The whole command: data, features, training, samples. */
   seconds: number;
+  /** Training alone (this session's epochs). */
+  trainingSeconds: number;
   parameters: number;
   files: { config: string; metrics: string; model: string; lossPng: string; lossSvg: string; classMeans: string | null; samples: GeneratedClip[] };
 }
@@ -136,6 +138,7 @@ function checkResumeConflicts(req: TrainRequest, c: RunConfig): void {
     ['preset', '--preset', req.preset, c.preset],
     ['batchSize', '--batch-size', req.batchSize, c.batchSize],
     ['lr', '--lr', req.learningRate, c.learningRate],
+    ['lrSchedule', '--lr-schedule', req.learningRateSchedule, c.learningRateSchedule],
     ['seed', '--seed', req.seed, c.seed],
     ['klWarmup', '--kl-warmup', req.klWarmup, c.klWarmupEpochs],
     ['valTakes', '--val-takes', req.valTakes, c.valTakes],
@@ -205,7 +208,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
     const features = featurePreset(req.preset);
     config = {
       format: RUN_FORMAT, version: RUN_FORMAT_VERSION, model: req.model, preset: req.preset, tiny: req.tiny,
-      epochs: req.epochs, batchSize: req.batchSize, learningRate: req.learningRate, seed: req.seed,
+      epochs: req.epochs, batchSize: req.batchSize, learningRate: req.learningRate, learningRateSchedule: req.learningRateSchedule, seed: req.seed,
       klWarmupEpochs: req.klWarmup, valTakes: req.valTakes, patience: req.patience, limit: req.limit ?? null,
       features, architecture: architectureFor(req.model, req.preset, features, req.tiny),
       data: '', createdAt: new Date().toISOString(), specvae: VERSION,
@@ -248,9 +251,8 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
   ctx.out.note(
     `${resumedFrom !== null ? `resuming ${title} at epoch ${resumedFrom + 1}` : `training ${title}`}, ${vae.parameterCount.toLocaleString('en')} parameters, `
     + `on ${fit.n} clips of ${shape.nBins} x ${shape.nFrames}${val ? ` (${val.n} held out for validation)` : ''}, batch ${config.batchSize}, `
-    + `up to ${config.epochs} epochs${req.maxSeconds === undefined ? '' : req.reserveSeconds
-      ? ` within the ${formatDuration(req.maxSeconds)} budget (less the time kept for the steps after training)`
-      : ` or ${formatDuration(req.maxSeconds)}`}; run folder ${dir}`,
+    + `learning rate ${config.learningRate}${config.learningRateSchedule === 'cosine' ? ' (cosine decay)' : ''}, `
+    + `up to ${config.epochs} epochs${req.maxSeconds === undefined ? '' : ` or ${formatDuration(req.maxSeconds)} of training`}; run folder ${dir}`,
   );
 
   let stoppedBy: StopReason = 'already-done';
@@ -293,8 +295,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
       }
       if (req.maxSeconds !== undefined && m.epoch < config.epochs) {
         const avg = epochWall.reduce((a, b) => a + b, 0) / epochWall.length;
-        const reserve = req.reserveSeconds?.(avg) ?? 0;
-        if ((now - t0) / 1000 + avg * 1.05 + reserve > req.maxSeconds) budget.abort();
+        if ((now - trainStart) / 1000 + avg * 1.05 > req.maxSeconds) budget.abort();
       }
     };
 
@@ -302,7 +303,8 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await trainVae(vae, { x: fit.x, n: fit.n, labels }, {
-          epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed,
+          epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate,
+          learningRateSchedule: config.learningRateSchedule, seed: config.seed,
           ...(config.klWarmupEpochs > 0 ? { klWarmupEpochs: config.klWarmupEpochs } : {}),
           ...(val ? { validation: { x: val.x, n: val.n, labels: val.items.map((it) => it.digit) } } : {}),
           ...(val && config.patience > 0 ? { earlyStopping: { patience: config.patience } } : {}),
@@ -312,7 +314,8 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
             features: config.features,
             training: {
               preset: config.preset, model: config.model, tiny: config.tiny, dataset: 'FSDD v1.0.10', clips: fit.n,
-              validationClips: val?.n ?? 0, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed,
+              validationClips: val?.n ?? 0, batchSize: config.batchSize, learningRate: config.learningRate,
+              learningRateSchedule: config.learningRateSchedule, epochs: config.epochs, seed: config.seed,
               specvae: VERSION,
             },
           },
@@ -351,6 +354,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
     ctx.out.note(`the run already has ${startEpoch} of ${config.epochs} epochs; nothing to train (raise --epochs to train more)`);
   }
 
+  const trainingSeconds = (performance.now() - trainStart) / 1000;
   const epochsDone = history.length ? history[history.length - 1]!.epoch : 0;
   if (ctx.signal.aborted) {
     await writeLossPlots(paths, history, title).catch(() => undefined);
@@ -380,7 +384,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
   return {
     runDir: dir, modelDir: paths.model, config, data, clips: { train: fit.n, validation: val?.n ?? 0 }, resumedFrom,
     epochs: epochsDone, stoppedBy, history, last: history[history.length - 1] ?? null,
-    seconds: (performance.now() - t0) / 1000, parameters,
+    seconds: (performance.now() - t0) / 1000, trainingSeconds, parameters,
     files: {
       config: paths.config, metrics: paths.metrics, model: paths.model,
       lossPng: join(paths.plots, 'loss.png'), lossSvg: join(paths.plots, 'loss.svg'), classMeans: classMeansPath, samples,

@@ -39,9 +39,17 @@ export interface EvaluationReport {
   testAccuracy: number;
   /** Classifier accuracy on reconstructions. */
   reconstructionAccuracy: number;
-  /** Classifier accuracy on digit-conditioned generations: the cvae's condition, otherwise N(class mean, std^2 I). */
+  /**
+   * Classifier accuracy on digit-conditioned generations. Latents from the
+   * model's fitted class prior when it has one ('class-prior'; a cvae also
+   * gets the digit as its condition), otherwise N(0, I) with the condition
+   * (cvae, 'condition') or N(class mean, std^2 I) (the original's method,
+   * 'class-mean').
+   */
   conditionalAccuracy: number;
-  conditionalMethod: 'condition' | 'class-mean';
+  conditionalMethod: 'class-prior' | 'condition' | 'class-mean';
+  /** cvae with a class prior: the accuracy with N(0, I) latents and the condition, for comparison. */
+  standardPriorConditionalAccuracy?: number;
   /** Inception-style score of random prior samples (1..10). */
   inceptionScore: number;
   /** gmvae: for each component, the digit the classifier hears most often in its samples and how often. */
@@ -109,7 +117,7 @@ export function evaluateModel(
     testAccuracy: classifier.accuracy(test.x, test.labels),
     reconstructionAccuracy: classifier.accuracy(recon, test.labels),
     conditionalAccuracy: 0,
-    conditionalMethod: vae.architecture.kind === 'cvae' ? 'condition' : 'class-mean',
+    conditionalMethod: vae.classPrior ? 'class-prior' : vae.architecture.kind === 'cvae' ? 'condition' : 'class-mean',
     inceptionScore: 0,
     clips: n,
   };
@@ -143,7 +151,19 @@ export function evaluateModel(
   const digits = Int32Array.from({ length: 10 * perDigit }, (_, i) => Math.floor(i / perDigit));
   let z: Float32Array;
   const d = vae.architecture.latentDim;
-  if (vae.architecture.kind === 'cvae') {
+  const cvae = vae.architecture.kind === 'cvae';
+  const decodeAll = (latents: Float32Array): Float32Array => {
+    const out = new Float32Array(digits.length * per);
+    for (let s = 0; s < digits.length; s += 100) {
+      const size = Math.min(100, digits.length - s);
+      out.set(vae.decode(latents.subarray(s * d, (s + size) * d), cvae ? Array.from(digits.subarray(s, s + size)) : undefined), s * per);
+    }
+    return out;
+  };
+  if (vae.classPrior) {
+    z = vae.sampleLatents(digits.length, seed + 101, { digits });
+    if (cvae) report.standardPriorConditionalAccuracy = classifier.accuracy(decodeAll(vae.sampleLatents(digits.length, seed + 101)), digits);
+  } else if (cvae) {
     z = vae.sampleLatents(digits.length, seed + 101);
   } else {
     const means = latentClassMeans(vae, classMeansFrom);
@@ -152,12 +172,7 @@ export function evaluateModel(
       z.set(vae.sampleLatents(perDigit, seed + 200 + k, { around: { center: means.subarray(k * d, (k + 1) * d), std: opts.classMeanStd ?? 0.5 } }), k * perDigit * d);
     }
   }
-  const generated = new Float32Array(digits.length * per);
-  for (let s = 0; s < digits.length; s += 100) {
-    const size = Math.min(100, digits.length - s);
-    generated.set(vae.decode(z.subarray(s * d, (s + size) * d), vae.architecture.kind === 'cvae' ? Array.from(digits.subarray(s, s + size)) : undefined), s * per);
-  }
-  report.conditionalAccuracy = classifier.accuracy(generated, digits);
+  report.conditionalAccuracy = classifier.accuracy(decodeAll(z), digits);
   progress('generate', 1, 1);
 
   // Random samples from the prior (for a cvae, with random digits).

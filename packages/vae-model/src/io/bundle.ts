@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { validateArchitecture, type Architecture } from '../models/architecture.js';
+import { ClassPrior, type ClassPriorJson } from '../models/class-prior.js';
 import { MixturePrior } from '../models/prior.js';
 import { SpectrogramVae } from '../models/vae.js';
 
@@ -16,6 +17,8 @@ export interface ModelManifest {
   features?: unknown;
   /** gmvae: the learned mixture prior. */
   prior?: { means: number[][]; logScales: number[][] };
+  /** The digits' latent Gaussians fitted after training (SpectrogramVae.fitClassPrior). */
+  classPrior?: ClassPriorJson;
   /** Free-form facts about the training run (preset, epochs, data, time). */
   training?: Record<string, unknown>;
 }
@@ -45,6 +48,7 @@ export async function toBundle(vae: SpectrogramVae, extra: { features?: unknown;
   if (extra.features !== undefined) manifest.features = extra.features;
   if (extra.training !== undefined) manifest.training = extra.training;
   if (vae.prior) manifest.prior = vae.prior.toJSON();
+  if (vae.classPrior) manifest.classPrior = vae.classPrior.toJSON();
   return { manifest, encoder: await artifactsOf(vae.encoder), decoder: await artifactsOf(vae.decoder) };
 }
 
@@ -61,6 +65,13 @@ export function checkManifest(m: unknown, where: string): ModelManifest {
     throw new ModelFormatError(`${where}: ${(e as Error).message}`);
   }
   if (o.architecture!.kind === 'gmvae' && !o.prior) throw new ModelFormatError(`${where}: a gmvae model without its prior`);
+  if (o.classPrior !== undefined) {
+    try {
+      ClassPrior.fromJSON(o.classPrior, o.architecture!.latentDim, where);
+    } catch (e) {
+      throw new ModelFormatError((e as Error).message);
+    }
+  }
   return o as ModelManifest;
 }
 
@@ -70,7 +81,9 @@ export async function fromBundle(bundle: ModelBundle): Promise<SpectrogramVae> {
   const decoder = await tfl.loadLayersModel(tf.io.fromMemory(bundle.decoder));
   const a = manifest.architecture;
   const prior = a.kind === 'gmvae' ? new MixturePrior(a.components!, a.latentDim, manifest.prior) : null;
-  return new SpectrogramVae(a, { encoder, decoder }, prior);
+  const vae = new SpectrogramVae(a, { encoder, decoder }, prior);
+  if (manifest.classPrior) vae.classPrior = ClassPrior.fromJSON(manifest.classPrior, a.latentDim);
+  return vae;
 }
 
 /** model.json of the tfjs Layers format for one network, its weights in `weights.bin`. */

@@ -45,12 +45,22 @@ export function originalArchitecture(kind: ModelKind = 'standard'): Architecture
   }, kind);
 }
 
+/** Per-pixel sigma of the default preset's Gaussian likelihood. */
+export const DEFAULT_SIGMA = 0.3;
+
 /**
  * Our default for 8 kHz FSDD: the width grows as the resolution shrinks (the
  * original does the opposite and spends 4.8 GMAC per sample in its last
  * layer), 16 latent dimensions are plenty for ten spoken digits, and the
- * reconstruction weight is that of a Gaussian likelihood with a stated
- * per-pixel sigma (see gaussianReconWeight).
+ * reconstruction weight is that of a Gaussian likelihood with per-pixel
+ * sigma 0.3 (see gaussianReconWeight; the original's 1e6 is sigma 0.09).
+ *
+ * Sigma sets how many nats the latent may hold against the KL term. Measured
+ * on FSDD (cvae, batch 16, Adam 1e-3, 8 epochs, classifier accuracy on test
+ * reconstructions / on digit-conditioned generations from N(0, I)): sigma
+ * 0.1: 82 % / 16 % (KL about 250 nats: the latent carried the digit too, and
+ * the decoder ignored the condition); 0.2: 90 % / 63 %; 0.3 with a cosine
+ * decay: 94 % / 72 % (KL about 45 nats, the condition decides the digit).
  */
 export function defaultArchitecture(inputShape: [number, number, number], kind: ModelKind = 'standard'): Architecture {
   return withKind({
@@ -61,7 +71,7 @@ export function defaultArchitecture(inputShape: [number, number, number], kind: 
     kernelSize: 3,
     latentDim: 16,
     batchNorm: true,
-    reconWeight: gaussianReconWeight(inputShape, 0.1),
+    reconWeight: gaussianReconWeight(inputShape, DEFAULT_SIGMA),
     klWeight: 1,
     seed: 1,
   }, kind);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Architecture } from './architecture.js';
+import { ClassPrior } from './class-prior.js';
 import { buildNetworks } from './networks.js';
 import { MixturePrior } from './prior.js';
 
@@ -52,6 +53,8 @@ export class SpectrogramVae {
   readonly encoder: tfl.LayersModel;
   readonly decoder: tfl.LayersModel;
   readonly prior: MixturePrior | null;
+  /** Gaussians of the digits' aggregate posteriors, fitted after training (see fitClassPrior); null until then. */
+  classPrior: ClassPrior | null = null;
 
   constructor(architecture: Architecture, networks?: { encoder: tfl.LayersModel; decoder: tfl.LayersModel }, prior?: MixturePrior | null) {
     this.architecture = architecture;
@@ -172,6 +175,32 @@ export class SpectrogramVae {
     }
   }
 
+  /**
+   * Fits {@link ClassPrior} (one full-covariance Gaussian per digit) to the
+   * posteriors of `x` with their digit labels, in batches of `batchSize`, and
+   * keeps it in `classPrior`, from where it is saved with the model and used
+   * by `sampleLatents(n, seed, { digits })`. The trainer does this after every
+   * epoch when it has labels.
+   */
+  fitClassPrior(x: Float32Array, labels: ArrayLike<number>, opts: { batchSize?: number; classes?: number } = {}): ClassPrior {
+    const [h, w, c] = this.architecture.inputShape;
+    const per = h * w * c;
+    const n = labels.length;
+    if (n < 1 || x.length !== n * per) throw new RangeError(`fitClassPrior: expected ${n} x ${h} x ${w} x ${c} values, got ${x.length}`);
+    const d = this.architecture.latentDim;
+    const mu = new Float32Array(n * d), logvar = new Float32Array(n * d);
+    const bs = opts.batchSize ?? 128;
+    for (let s = 0; s < n; s += bs) {
+      const size = Math.min(bs, n - s);
+      const lb = Array.from({ length: size }, (_, i) => labels[s + i]!);
+      const e = this.encode(x.subarray(s * per, (s + size) * per), this.architecture.kind === 'cvae' ? lb : undefined);
+      mu.set(e.mu, s * d);
+      logvar.set(e.logvar, s * d);
+    }
+    this.classPrior = ClassPrior.fit(mu, logvar, labels, opts.classes ?? this.architecture.classes ?? 10);
+    return this.classPrior;
+  }
+
   /** Posterior means and log-variances (inference mode), row-major [n, latentDim]. */
   encode(x: Spectrograms, labels?: ArrayLike<number>): { mu: Float32Array; logvar: Float32Array; n: number } {
     return tf.tidy(() => {
@@ -198,12 +227,22 @@ export class SpectrogramVae {
 
   /**
    * n latents from the prior: N(0, I) (standard, cvae), the mixture or one of
-   * its components (gmvae), or N(center, std^2 I) around a given point (the
-   * original's per-digit sampling around a class mean, std 0.5).
+   * its components (gmvae), N(center, std^2 I) around a given point (the
+   * original's per-digit sampling around a class mean, std 0.5), or, with
+   * `digits` (one per latent), from the fitted {@link ClassPrior} of each
+   * digit, scaled by `temperature` (default 1).
    */
-  sampleLatents(n: number, seed: number, opts: { component?: number; around?: { center: Float32Array; std: number } } = {}): Float32Array {
+  sampleLatents(
+    n: number, seed: number,
+    opts: { component?: number; around?: { center: Float32Array; std: number }; digits?: ArrayLike<number>; temperature?: number } = {},
+  ): Float32Array {
     const d = this.architecture.latentDim;
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+    if (opts.digits) {
+      if (!this.classPrior) throw new RangeError('this model has no fitted class prior (fitClassPrior, done by the trainer when it has digit labels)');
+      if (opts.digits.length !== n) throw new RangeError(`digits must hold one digit per latent (${n}), got ${opts.digits.length}`);
+      return this.classPrior.sample(opts.digits, seed, opts.temperature ?? 1);
+    }
     return tf.tidy(() => {
       if (opts.around) {
         if (opts.around.center.length !== d) throw new RangeError(`center must have ${d} values`);

@@ -12,6 +12,8 @@ export interface TrainingState {
   bestEpoch: number | null;
   epochsWithoutImprovement: number;
   seed: number;
+  /** Running mean of the gradient norm (spikeClip), null before the first step or when off. */
+  gradNormMean?: number | null;
 }
 
 export interface EpochMetrics {
