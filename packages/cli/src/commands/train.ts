@@ -14,6 +14,7 @@ export interface TrainOptions {
   batchSize?: number;
   lr?: number;
   lrSchedule?: 'constant' | 'cosine';
+  spikeClip?: number;
   seed: number;
   klWarmup: number;
   valTakes: number;
@@ -47,6 +48,7 @@ export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; o
     .addOption(new Option('--batch-size <n>', `clips per optimiser step (default: ${recipeText('batchSize')})`).argParser(intArg(1, 4096)))
     .addOption(new Option('--lr <rate>', `Adam learning rate (default: ${recipeText('learningRate')})`).argParser(numberArg(0, 1, { exclusiveMin: true })))
     .addOption(new Option('--lr-schedule <kind>', `constant, or cosine decay to 5 % over --epochs (default: ${recipeText('learningRateSchedule')})`).choices(['constant', 'cosine']))
+    .addOption(new Option('--spike-clip <k>', `cut a step's gradient to k times the running mean norm (0: off; default: ${recipeText('spikeClip')})`).argParser(numberArg(0, 1e6)))
     .addOption(new Option('--seed <n>', 'seed of the weights, shuffling and noise').argParser(intArg(0, 2 ** 31 - 1)).default(1))
     .addOption(new Option('--kl-warmup <epochs>', 'ramp the KL weight from 0 to 1 over this many epochs').argParser(intArg(0, 100_000)).default(0))
     .addOption(new Option('--val-takes <n>', 'hold out takes 5 .. 5+n-1 of the training split for validation (0: none)').argParser(intArg(0, 45)).default(3))
@@ -72,6 +74,7 @@ export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' 
     given: (name: string) => fromUser(cmd, name),
     model: opts.model, preset: opts.preset, epochs: opts.epochs ?? recipe.epochs, batchSize: opts.batchSize ?? recipe.batchSize,
     learningRate: opts.lr ?? recipe.learningRate, learningRateSchedule: opts.lrSchedule ?? recipe.learningRateSchedule,
+    spikeClip: opts.spikeClip !== undefined ? (opts.spikeClip > 0 ? opts.spikeClip : null) : recipe.spikeClip,
     seed: opts.seed, klWarmup: opts.klWarmup, valTakes: opts.valTakes, patience: opts.patience,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     tiny: opts.tiny === true,
@@ -125,7 +128,8 @@ Examples:
 };
 
 /** A recipe field's default for both presets, for --help. */
-function recipeText(field: 'epochs' | 'batchSize' | 'learningRate' | 'learningRateSchedule'): string {
+function recipeText(field: 'epochs' | 'batchSize' | 'learningRate' | 'learningRateSchedule' | 'spikeClip'): string {
+  const show = (v: unknown) => (v === null ? 'off' : String(v));
   const d = trainingRecipe('default')[field], o = trainingRecipe('original')[field];
-  return d === o ? String(d) : `${String(d)} for the default preset, ${String(o)} for original`;
+  return d === o ? show(d) : `${show(d)} for the default preset, ${show(o)} for original`;
 }

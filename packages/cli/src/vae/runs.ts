@@ -38,6 +38,8 @@ export interface RunConfig {
   learningRate: number;
   /** 'cosine': decay over `epochs` (runs written before it existed read as 'constant'). */
   learningRateSchedule: 'constant' | 'cosine';
+  /** The trainer's spike guard (null: off; runs written before it existed read as null). */
+  spikeClip: number | null;
   seed: number;
   klWarmupEpochs: number;
   /** Takes 5 .. 5 + valTakes - 1 of the training split are held out for validation. */
@@ -142,6 +144,10 @@ export async function readRunConfig(dir: string): Promise<RunConfig | null> {
     throw new CliError(`${path}: unknown model kind or preset`, { code: 'RUN_FORMAT' });
   }
   c.learningRateSchedule ??= 'constant';
+  c.spikeClip ??= null;
+  if (c.spikeClip !== null && !(typeof c.spikeClip === 'number' && c.spikeClip > 0)) {
+    throw new CliError(`${path}: spikeClip must be a positive number or null`, { code: 'RUN_FORMAT' });
+  }
   if (c.learningRateSchedule !== 'constant' && c.learningRateSchedule !== 'cosine') {
     throw new CliError(`${path}: unknown learningRateSchedule ${JSON.stringify(c.learningRateSchedule)}`, { code: 'RUN_FORMAT' });
   }
