@@ -255,7 +255,7 @@ export class DemoApp {
     const roundTrip = performance.now() - t0;
     const what = g.digit === null ? 'Random take' : `Digit ${g.digit}`;
     const take = {
-      g, title: what, meta: `seed ${seed} · z ~ N(0, I) · ${g.nIter} Griffin-Lim iterations · spectral convergence ${g.convergence.toFixed(3)}`,
+      g, title: what, meta: `seed ${seed} · ${g.zFrom ?? 'given z'} · ${g.nIter} Griffin-Lim iterations · spectral convergence ${g.convergence.toFixed(3)}`,
       file: `specvae-${g.digit ?? 'x'}-seed${seed}.wav`,
     };
     this.showOutput(g, take.title, take.meta, take.file, opts.play ?? true);

@@ -74,6 +74,8 @@ export interface Generated extends Rendered {
   nIter: number;
   /** Its place on the explorer's plane. */
   plane: [number, number] | null;
+  /** Where z came from, for people: "the digit's latent Gaussian", "N(0, I)", ... (null: given or decoded from a recording). */
+  zFrom?: string | null;
   timings: Timings;
 }
 

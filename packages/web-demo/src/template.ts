@@ -28,7 +28,8 @@ export const TEMPLATE = /* html */ `
         <label class="slider">Griffin-Lim iterations
           <input type="range" min="0" max="128" step="1" value="32" data-ref="gen-iter"><output data-ref="gen-iter-out">32</output></label>
       </div>
-      <p class="hint small">Each take: a latent z ~ N(0, I) and the digit go through the decoder (a spectrogram), then
+      <p class="hint small">Each take: a latent z drawn from the digit's Gaussian in the latent space (fitted to the
+        training recordings; N(0, I) for models without one) and the digit go through the decoder (a spectrogram), then
         Griffin-Lim finds a phase for it. The circle on the explorer shows where z lies.</p>
       <div class="history-wrap" data-ref="history-wrap" hidden>
         <h3>Recent takes <span class="meta">(click to hear and see again)</span></h3>
