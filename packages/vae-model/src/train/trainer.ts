@@ -67,7 +67,7 @@ export interface TrainOptions {
    * jumped every few epochs at Adam 1e-3 (KL from 40 to 350 nats within 40
    * steps) and took an epoch to recover.
    */
-  spikeClip?: number;
+  spikeClip?: number | null;
   /** Held-out data for the validation loss and early stopping. */
   validation?: TrainingData;
   /** Stop when the validation loss has not improved by minDelta for `patience` epochs. */
