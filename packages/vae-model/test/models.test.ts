@@ -98,6 +98,20 @@ describe.each(['standard', 'gmvae', 'cvae'] as const)('%s model', (kind) => {
   });
 });
 
+describe('encode', () => {
+  it('takes any number of spectrograms (in encoder batches) and gives what separate calls give', () => {
+    const vae = new SpectrogramVae(tiny('cvae'));
+    const d = toyData(300);
+    const all = leakFree(() => vae.encode(d.x, d.labels));
+    expect(all.n).toBe(300);
+    const per = 128;
+    const tail = vae.encode(d.x.subarray(200 * per), d.labels.subarray(200));
+    expect(Array.from(all.mu.subarray(200 * 3))).toEqual(Array.from(tail.mu).map((v) => expect.closeTo(v, 5)));
+    expect(() => vae.encode(d.x, d.labels.subarray(1))).toThrow(/one digit label per item \(300\), got 299/);
+    vae.dispose();
+  });
+});
+
 describe('posterior log-variance cap', () => {
   it('is the identity well below the cap and never exceeds it (v - softplus(v - cap))', () => {
     const vae = new SpectrogramVae(tiny());

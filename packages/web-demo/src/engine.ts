@@ -117,19 +117,19 @@ export class DemoEngine {
     const digit = p.digit ?? (p.seed >>> 0) % 10;
     let z = p.z;
     if (z !== undefined && z.length !== this.vae.architecture.latentDim) throw new RangeError(`z must have ${this.vae.architecture.latentDim} values`);
-    if (z === undefined && this.vae.classPrior) {
-      z = this.vae.sampleLatents(1, p.seed, { digits: [digit] });
-      const g = this.synth(z, this.conditional ? digit : null, p.seed, p.nIter, t0);
-      return { ...g, digit, zFrom: 'z from the digit\'s latent Gaussian' };
-    }
     let zFrom: string | null = null;
-    if (z === undefined) {
+    const fromClassPrior = z === undefined && this.vae.classPrior !== null;
+    if (fromClassPrior) {
+      z = this.vae.sampleLatents(1, p.seed, { digits: [digit] });
+      zFrom = 'z from the digit\'s latent Gaussian';
+    } else if (z === undefined) {
       const center = this.conditional ? null : this.classMean(digit);
       z = center ? this.vae.sampleLatents(1, p.seed, { around: { center, std: 0.5 } }) : this.vae.sampleLatents(1, p.seed);
       zFrom = center ? 'z ~ N(class mean, 0.5\u00b2 I)' : 'z ~ N(0, I)';
     }
     const g = this.synth(z, this.conditional ? digit : null, p.seed, p.nIter, t0);
-    return { ...g, digit: this.conditional || this.classMean(digit) ? digit : null, zFrom };
+    const saysDigit = this.conditional || fromClassPrior || this.classMean(digit) !== null;
+    return { ...g, digit: saysDigit ? digit : null, zFrom };
   }
 
   /** The latent at a point of the explorer's plane, said as `digit` (cvae). */

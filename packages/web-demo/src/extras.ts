@@ -56,12 +56,7 @@ export function computeExtras(vae: SpectrogramVae, x: Float32Array, items: reado
   const labelled = items.every((it) => it.digit !== null);
   if (a.kind === 'cvae' && !labelled) throw new RangeError('computeExtras: a conditional model needs the digit of every recording');
   const labels = labelled ? items.map((it) => it.digit!) : undefined;
-  const mu = new Float32Array(n * d);
-  for (let s = 0; s < n; s += 64) {
-    const size = Math.min(64, n - s);
-    const r = vae.encode(x.subarray(s * per, (s + size) * per), a.kind === 'cvae' ? labels!.slice(s, s + size) : undefined);
-    mu.set(r.mu, s * d);
-  }
+  const { mu } = vae.encode(x, a.kind === 'cvae' ? labels : undefined);
   const p = pca2(mu, n, d);
   const points: ExtrasPoint[] = items.map((it, i) => {
     const z = mu.subarray(i * d, (i + 1) * d);

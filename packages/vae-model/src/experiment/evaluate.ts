@@ -60,19 +60,12 @@ export interface EvaluationReport {
 /** Mean posterior mean per digit, [10, latentDim] row-major. */
 export function latentClassMeans(vae: SpectrogramVae, data: LabelledFeatures, classes = 10): Float32Array {
   const d = vae.architecture.latentDim;
-  const [h, w, c] = vae.architecture.inputShape;
-  const per = h * w * c;
-  const n = data.labels.length;
+  const { mu, n } = vae.encode(data.x, vae.architecture.kind === 'cvae' ? data.labels : undefined);
   const sums = new Float64Array(classes * d), counts = new Float64Array(classes);
-  for (let s = 0; s < n; s += 256) {
-    const size = Math.min(256, n - s);
-    const labels = Array.from({ length: size }, (_, i) => data.labels[s + i]!);
-    const { mu } = vae.encode(data.x.subarray(s * per, (s + size) * per), vae.architecture.kind === 'cvae' ? labels : undefined);
-    for (let i = 0; i < size; i++) {
-      const k = labels[i]!;
-      counts[k] = counts[k]! + 1;
-      for (let j = 0; j < d; j++) sums[k * d + j] = sums[k * d + j]! + mu[i * d + j]!;
-    }
+  for (let i = 0; i < n; i++) {
+    const k = data.labels[i]!;
+    counts[k] = counts[k]! + 1;
+    for (let j = 0; j < d; j++) sums[k * d + j] = sums[k * d + j]! + mu[i * d + j]!;
   }
   const out = new Float32Array(classes * d);
   for (let k = 0; k < classes; k++) for (let j = 0; j < d; j++) out[k * d + j] = counts[k]! > 0 ? sums[k * d + j]! / counts[k]! : 0;

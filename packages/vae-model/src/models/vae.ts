@@ -36,6 +36,9 @@ export type Spectrograms = Float32Array | tf.Tensor4D;
  */
 export const LOG_VARIANCE_CAP = 2;
 
+/** Spectrograms per encoder pass in `encode` (bounds the activations' memory). */
+const ENCODE_BATCH = 128;
+
 /**
  * The cap's gradient is passed straight through (identity): with the exact
  * gradient 1 - sigmoid(v - cap), an output that once overshot (v >> cap)
@@ -85,11 +88,17 @@ export class SpectrogramVae {
   toTensor(x: Spectrograms): tf.Tensor4D {
     if (x instanceof tf.Tensor) return x;
     const [h, w, c] = this.architecture.inputShape;
+    return tf.tensor4d(x, [this.count(x), h, w, c]);
+  }
+
+  /** How many spectrograms a Float32Array holds (validated). */
+  private count(x: Float32Array): number {
+    const [h, w, c] = this.architecture.inputShape;
     const per = h * w * c;
     if (!(x instanceof Float32Array) || x.length === 0 || x.length % per !== 0) {
       throw new RangeError(`spectrograms must be a non-empty Float32Array of n x ${h} x ${w} values, got ${x instanceof Float32Array ? x.length : typeof x} values`);
     }
-    return tf.tensor4d(x, [x.length / per, h, w, c]);
+    return x.length / per;
   }
 
   private oneHot(labels: ArrayLike<number> | undefined, n: number): tf.Tensor2D | null {
@@ -177,37 +186,50 @@ export class SpectrogramVae {
 
   /**
    * Fits {@link ClassPrior} (one full-covariance Gaussian per digit) to the
-   * posteriors of `x` with their digit labels, in batches of `batchSize`, and
-   * keeps it in `classPrior`, from where it is saved with the model and used
-   * by `sampleLatents(n, seed, { digits })`. The trainer does this after every
+   * posteriors of `x` with their digit labels and keeps it in `classPrior`,
+   * from where it is saved with the model and used by
+   * `sampleLatents(n, seed, { digits })`. The trainer does this after every
    * epoch when it has labels.
    */
-  fitClassPrior(x: Float32Array, labels: ArrayLike<number>, opts: { batchSize?: number; classes?: number } = {}): ClassPrior {
+  fitClassPrior(x: Float32Array, labels: ArrayLike<number>, opts: { classes?: number } = {}): ClassPrior {
     const [h, w, c] = this.architecture.inputShape;
-    const per = h * w * c;
     const n = labels.length;
-    if (n < 1 || x.length !== n * per) throw new RangeError(`fitClassPrior: expected ${n} x ${h} x ${w} x ${c} values, got ${x.length}`);
-    const d = this.architecture.latentDim;
-    const mu = new Float32Array(n * d), logvar = new Float32Array(n * d);
-    const bs = opts.batchSize ?? 128;
-    for (let s = 0; s < n; s += bs) {
-      const size = Math.min(bs, n - s);
-      const lb = Array.from({ length: size }, (_, i) => labels[s + i]!);
-      const e = this.encode(x.subarray(s * per, (s + size) * per), this.architecture.kind === 'cvae' ? lb : undefined);
-      mu.set(e.mu, s * d);
-      logvar.set(e.logvar, s * d);
-    }
+    if (n < 1 || x.length !== n * h * w * c) throw new RangeError(`fitClassPrior: expected ${n} x ${h} x ${w} x ${c} values, got ${x.length}`);
+    const { mu, logvar } = this.encode(x, this.architecture.kind === 'cvae' ? labels : undefined);
     this.classPrior = ClassPrior.fit(mu, logvar, labels, opts.classes ?? this.architecture.classes ?? 10);
     return this.classPrior;
   }
 
-  /** Posterior means and log-variances (inference mode), row-major [n, latentDim]. */
+  /**
+   * Posterior means and log-variances (inference mode), row-major [n,
+   * latentDim]. Any number of spectrograms: a Float32Array goes through the
+   * encoder in batches of ENCODE_BATCH.
+   */
   encode(x: Spectrograms, labels?: ArrayLike<number>): { mu: Float32Array; logvar: Float32Array; n: number } {
-    return tf.tidy(() => {
-      const t = this.toTensor(x);
-      const [mu, logvar] = this.encodeT(t, this.oneHot(labels, t.shape[0]), false);
-      return { mu: mu.dataSync() as Float32Array, logvar: logvar.dataSync() as Float32Array, n: t.shape[0] };
-    });
+    if (x instanceof tf.Tensor) {
+      return tf.tidy(() => {
+        const [mu, logvar] = this.encodeT(x, this.oneHot(labels, x.shape[0]), false);
+        return { mu: mu.dataSync() as Float32Array, logvar: logvar.dataSync() as Float32Array, n: x.shape[0] };
+      });
+    }
+    const n = this.count(x);
+    const [h, w, c] = this.architecture.inputShape;
+    const per = h * w * c;
+    const cvae = this.architecture.kind === 'cvae';
+    if (cvae && labels?.length !== n) throw new RangeError(`a conditional model needs one digit label per item (${n}), got ${labels?.length ?? 0}`);
+    const d = this.architecture.latentDim;
+    const mu = new Float32Array(n * d), logvar = new Float32Array(n * d);
+    for (let s = 0; s < n; s += ENCODE_BATCH) {
+      const size = Math.min(ENCODE_BATCH, n - s);
+      tf.tidy(() => {
+        const t = tf.tensor4d(x.subarray(s * per, (s + size) * per), [size, h, w, c]);
+        const lb = cvae ? Array.from({ length: size }, (_, i) => labels![s + i]!) : undefined;
+        const [m, v] = this.encodeT(t, this.oneHot(lb, size), false);
+        mu.set(m.dataSync(), s * d);
+        logvar.set(v.dataSync(), s * d);
+      });
+    }
+    return { mu, logvar, n };
   }
 
   /** Spectrograms [n, bins, frames] in [0, 1] for latents z (row-major [n, latentDim]). */
