@@ -98,6 +98,56 @@ describe.each(['standard', 'gmvae', 'cvae'] as const)('%s model', (kind) => {
   });
 });
 
+describe('gmvae with labelled components', () => {
+  const labelled = (): Architecture => ({ ...tiny('gmvae'), labelledComponents: true });
+
+  it('KL is log K plus the closed-form KL of each posterior to its own digit\'s component', () => {
+    const vae = new SpectrogramVae(labelled());
+    const d = toyData(6);
+    const { mu, logvar } = vae.encode(d.x);
+    const { means, logScales } = vae.prior!.toJSON();
+    // Independent: KL(N(m1, s1^2) || N(m2, s2^2)) = log(s2 / s1) + (s1^2 + (m1 - m2)^2) / (2 s2^2) - 1/2 per dimension.
+    let expected = 0;
+    for (let i = 0; i < 6; i++) {
+      for (let j = 0; j < 3; j++) {
+        const s1 = Math.exp(logvar[i * 3 + j]! / 2);
+        const m2 = means[d.labels[i]!]![j]!;
+        const s2 = Math.exp(logScales[d.labels[i]!]![j]!);
+        expected += Math.log(s2 / s1) + (s1 * s1 + (mu[i * 3 + j]! - m2) ** 2) / (2 * s2 * s2) - 0.5;
+      }
+    }
+    expected = expected / 6 + Math.log(3);
+    // The noise does not enter a closed-form KL.
+    const kl = leakFree(() => tf.tidy(() => vae.lossTerms(tf.tensor4d(d.x, [6, 16, 8, 1]), d.labels, 5, 1, false).kl.arraySync()));
+    expect(kl).toBeCloseTo(expected, 3);
+    expect(() => tf.tidy(() => vae.lossTerms(tf.tensor4d(d.x, [6, 16, 8, 1]), undefined, 5).kl)).toThrow(/labelled components needs one digit label per item/);
+    expect(() => tf.tidy(() => vae.lossTerms(tf.tensor4d(d.x, [6, 16, 8, 1]), [0, 1, 2, 0, 1, 3], 5).kl)).toThrow(/label 3 is not a class in \[0, 3\)/);
+    vae.dispose();
+  });
+
+  it('training pulls each digit\'s posteriors to its own component, and needs the labels', { timeout: 60_000 }, async () => {
+    const vae = new SpectrogramVae(labelled());
+    const d = toyData(24);
+    await expect(trainVae(vae, { x: d.x, n: d.n }, { epochs: 1, batchSize: 8 })).rejects.toThrow(/labelled components needs one label per example/);
+    await trainVae(vae, d, { epochs: 30, batchSize: 8, learningRate: 1e-2 });
+    const { mu } = vae.encode(d.x);
+    const { means } = vae.prior!.toJSON();
+    let nearestOwn = 0;
+    for (let i = 0; i < 24; i++) {
+      const dist = means.map((m) => m.reduce((s, v, j) => s + (v - mu[i * 3 + j]!) ** 2, 0));
+      if (dist.indexOf(Math.min(...dist)) === d.labels[i]) nearestOwn++;
+    }
+    expect(nearestOwn).toBe(24);
+    vae.dispose();
+  });
+
+  it('is a gmvae-only option, and the presets\' gmvae uses it', async () => {
+    expect(() => new SpectrogramVae({ ...tiny('cvae'), labelledComponents: true })).toThrow(/labelledComponents is for a gmvae only/);
+    expect(originalArchitecture('gmvae').labelledComponents).toBe(true);
+    expect(originalArchitecture('standard').labelledComponents).toBeUndefined();
+  });
+});
+
 describe('encode', () => {
   it('takes any number of spectrograms (in encoder batches) and gives what separate calls give', () => {
     const vae = new SpectrogramVae(tiny('cvae'));

@@ -23,6 +23,14 @@ export interface Architecture {
   klWeight: number;
   /** gmvae: number of mixture components of the learned prior. */
   components?: number;
+  /**
+   * gmvae: component k belongs to digit k (needs components = 10 and a label
+   * per training clip): the KL term pulls each clip's posterior towards its
+   * own digit's component instead of towards the whole mixture. Without it
+   * (false, absent in older models) the components are fitted without labels
+   * and, on FSDD, do not come out one digit each (see the package README).
+   */
+  labelledComponents?: boolean;
   /** cvae: number of classes of the condition (10 digits). */
   classes?: number;
   /** Seed of the weight initialisers. */
@@ -88,7 +96,10 @@ export function gaussianReconWeight(inputShape: readonly number[], sigma: number
 
 function withKind(a: Architecture, kind: ModelKind): Architecture {
   const out: Architecture = { ...a, kind };
-  if (kind === 'gmvae') out.components = 10;
+  if (kind === 'gmvae') {
+    out.components = 10;
+    out.labelledComponents = true;
+  }
   if (kind === 'cvae') out.classes = 10;
   return out;
 }
@@ -124,5 +135,7 @@ export function validateArchitecture(a: Architecture): void {
     w /= sw;
   }
   if (a.kind === 'gmvae' && !(Number.isInteger(a.components) && a.components! >= 1)) bad('gmvae needs components >= 1');
+  if (a.labelledComponents !== undefined && typeof a.labelledComponents !== 'boolean') bad('labelledComponents must be true or false');
+  if (a.labelledComponents && a.kind !== 'gmvae') bad('labelledComponents is for a gmvae only');
   if (a.kind === 'cvae' && !(Number.isInteger(a.classes) && a.classes! >= 2)) bad('cvae needs classes >= 2');
 }

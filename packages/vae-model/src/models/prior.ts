@@ -36,6 +36,27 @@ export class MixturePrior {
     });
   }
 
+  /**
+   * Closed-form KL(N(mu, diag e^logvar) || N(m_k, diag s_k^2)) of each row
+   * [batch, D] against its own component k = components[row] -> [batch].
+   */
+  klToComponents(mu: tf.Tensor2D, logvar: tf.Tensor2D, components: tf.Tensor1D): tf.Tensor1D {
+    return tf.tidy(() => {
+      // A one-hot product rather than tf.gather: gather's gradient needs
+      // UnsortedSegmentSum, which the wasm backend does not have.
+      const pick = tf.cast(tf.oneHot(components, this.components), 'float32');
+      const m = tf.matMul(pick, this.means);
+      const logS = tf.matMul(pick, this.logScales);
+      const invVar = tf.exp(tf.mul(logS, -2));
+      // log s - logvar / 2 + (e^logvar + (mu - m)^2) / (2 s^2) - 1/2, summed over D.
+      const perDim = tf.add(
+        tf.sub(logS, tf.mul(logvar, 0.5)),
+        tf.sub(tf.mul(tf.mul(tf.add(tf.exp(logvar), tf.squaredDifference(mu, m)), invVar), 0.5), 0.5),
+      );
+      return tf.sum(perDim, 1) as tf.Tensor1D;
+    });
+  }
+
   /** Posterior responsibility of each component for z [batch, D] -> [batch, K]. */
   responsibilities(z: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {

@@ -101,15 +101,20 @@ export class SpectrogramVae {
     return x.length / per;
   }
 
-  private oneHot(labels: ArrayLike<number> | undefined, n: number): tf.Tensor2D | null {
-    if (this.architecture.kind !== 'cvae') return null;
-    const classes = this.architecture.classes!;
-    if (!labels || labels.length !== n) throw new RangeError(`a conditional model needs one digit label per item (${n}), got ${labels?.length ?? 0}`);
+  /** The labels as an int32 tensor [n], checked: one per item, each a class in [0, classes). */
+  private labelTensor(labels: ArrayLike<number> | undefined, n: number, classes: number, who: string): tf.Tensor1D {
+    if (!labels || labels.length !== n) throw new RangeError(`${who} needs one digit label per item (${n}), got ${labels?.length ?? 0}`);
     for (let i = 0; i < n; i++) {
       const d = labels[i]!;
       if (!Number.isInteger(d) || d < 0 || d >= classes) throw new RangeError(`label ${d} is not a class in [0, ${classes})`);
     }
-    return tf.cast(tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes), 'float32') as tf.Tensor2D;
+    return tf.tensor1d(Int32Array.from(labels), 'int32');
+  }
+
+  private oneHot(labels: ArrayLike<number> | undefined, n: number): tf.Tensor2D | null {
+    if (this.architecture.kind !== 'cvae') return null;
+    const classes = this.architecture.classes!;
+    return tf.cast(tf.oneHot(this.labelTensor(labels, n, classes, 'a conditional model'), classes), 'float32') as tf.Tensor2D;
   }
 
   private encodeT(x: tf.Tensor4D, label: tf.Tensor2D | null, training: boolean): [tf.Tensor2D, tf.Tensor2D] {
@@ -137,7 +142,12 @@ export class SpectrogramVae {
       const xHat = this.decodeT(z, label, training);
       const recon = tf.mul(tf.mean(tf.squaredDifference(x, xHat)), a.reconWeight) as tf.Scalar;
       let kl: tf.Scalar;
-      if (this.prior) {
+      if (this.prior && a.labelledComponents) {
+        // q(k | x) is the clip's own digit: KL over k (log K against the
+        // uniform weights) plus the closed-form KL to that digit's component.
+        const k = this.labelTensor(labels, x.shape[0], this.prior.components, 'a gmvae with labelled components');
+        kl = tf.add(tf.mean(this.prior.klToComponents(mu, logvar, k)), Math.log(this.prior.components)) as tf.Scalar;
+      } else if (this.prior) {
         // Single-sample estimate of KL(q || p) with q's entropy in closed form.
         const negEntropy = tf.mul(tf.sum(tf.add(logvar, 1 + LOG_2PI), 1), -0.5);
         kl = tf.mean(tf.sub(negEntropy, this.prior.logProb(z))) as tf.Scalar;

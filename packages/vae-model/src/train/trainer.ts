@@ -32,6 +32,8 @@ export interface TrainOptions {
   microBatch?: number;
   /** Adam learning rate (default 5e-4, the original's). */
   learningRate?: number;
+  /** Adam's second-moment decay (default 0.999, tfjs' and PyTorch's). */
+  adamBeta2?: number;
   /**
    * Learning-rate schedule over the whole run (`epochs` x batches steps):
    * 'constant' (default, the original's), or 'cosine': from learningRate down
@@ -128,6 +130,9 @@ function checkData(vae: SpectrogramVae, d: TrainingData, what: string): number {
     throw new RangeError(`${what}: expected ${d.n} x ${h} x ${w} values, got ${d.x?.length}`);
   }
   if (vae.architecture.kind === 'cvae' && (!d.labels || d.labels.length !== d.n)) throw new RangeError(`${what}: a cvae needs one label per example`);
+  if (vae.architecture.labelledComponents && (!d.labels || d.labels.length !== d.n)) {
+    throw new RangeError(`${what}: a gmvae with labelled components needs one label per example (or an architecture with labelledComponents: false)`);
+  }
   for (let i = 0; i < d.x.length; i++) {
     const v = d.x[i]!;
     if (!(v >= 0 && v <= 1)) throw new RangeError(`${what}: value ${v} at index ${i} is outside [0, 1] (NaN or not normalised)`);
@@ -157,7 +162,9 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   const finalFraction = opts.finalLearningRateFraction ?? 0.05;
   if (!(finalFraction >= 0 && finalFraction <= 1)) throw new RangeError(`finalLearningRateFraction must be in [0, 1], got ${finalFraction}`);
 
-  const optimizer = tf.train.adam(lr);
+  const beta2 = opts.adamBeta2 ?? 0.999;
+  if (!(beta2 > 0 && beta2 < 1)) throw new RangeError(`adamBeta2 must be in (0, 1), got ${beta2}`);
+  const optimizer = tf.train.adam(lr, 0.9, beta2);
   const vars = vae.trainableVariables;
   const state: TrainingState = opts.resumeFrom
     ? structuredClone(opts.resumeFrom.state)
