@@ -9,6 +9,7 @@ import { displayPath, loadModule } from './lazy.js';
 
 export interface TrainOptions {
   model: 'standard' | 'gmvae' | 'cvae';
+  unlabelledComponents?: boolean;
   preset: 'default' | 'original';
   epochs?: number;
   batchSize?: number;
@@ -42,6 +43,7 @@ function maxMinutesOption(def?: number): Option {
 export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; outHelp: string }): Command {
   cmd
     .addOption(new Option('--model <kind>', 'standard VAE, Gaussian-mixture VAE or digit-conditioned VAE').choices(['standard', 'gmvae', 'cvae']).default('cvae'))
+    .addOption(new Option('--unlabelled-components', 'gmvae: fit the mixture without the digit labels (default: component k is digit k)'))
     .addOption(new Option('--preset <name>', 'feature preset: default (8 kHz, 128 x 144) or original (22.05 kHz, 256 x 64, the original experiment)').choices(['default', 'original']).default('default'))
     .addOption(new Option('--epochs <n>', `epochs; the cosine schedule spans them (default: ${recipeText('epochs')}; on --resume: the new total)`).argParser(intArg(1, 100_000)))
     .addOption(maxMinutesOption(defaults.maxMinutes))
@@ -64,6 +66,7 @@ export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; o
 
 export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' | 'run', maxSeconds?: number) {
   if (opts.out !== undefined && opts.out.trim() === '') throw new UsageError('--out is empty');
+  if (opts.unlabelledComponents && opts.model !== 'gmvae') throw new UsageError('--unlabelled-components is for --model gmvae');
   const recipe = trainingRecipe(opts.preset);
   return {
     ...(opts.out !== undefined ? { out: opts.out } : {}),
@@ -72,7 +75,7 @@ export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' 
     resume: opts.resume === true,
     overwrite: opts.overwrite === true,
     given: (name: string) => fromUser(cmd, name),
-    model: opts.model, preset: opts.preset, epochs: opts.epochs ?? recipe.epochs, batchSize: opts.batchSize ?? recipe.batchSize,
+    model: opts.model, labelledComponents: opts.model === 'gmvae' ? opts.unlabelledComponents !== true : undefined, preset: opts.preset, epochs: opts.epochs ?? recipe.epochs, batchSize: opts.batchSize ?? recipe.batchSize,
     learningRate: opts.lr ?? recipe.learningRate, learningRateSchedule: opts.lrSchedule ?? recipe.learningRateSchedule,
     spikeClip: opts.spikeClip !== undefined ? (opts.spikeClip > 0 ? opts.spikeClip : null) : recipe.spikeClip,
     seed: opts.seed, klWarmup: opts.klWarmup, valTakes: opts.valTakes, patience: opts.patience,

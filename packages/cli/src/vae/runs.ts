@@ -112,10 +112,14 @@ export async function recoverModelDir(modelDir: string): Promise<string | null> 
   return restored ?? `removed ${leftovers.length} leftover temporary folder${leftovers.length === 1 ? '' : 's'} of a killed run next to ${modelDir}`;
 }
 
-/** The architecture of a model kind and preset (tiny: two small blocks, for tests). */
-export function architectureFor(kind: ModelKind, preset: FeaturePresetName, features: FeatureConfig, tiny: boolean): Architecture {
+/**
+ * The architecture of a model kind and preset (tiny: two small blocks, for
+ * tests); labelledComponents overrides the gmvae's default (true).
+ */
+export function architectureFor(kind: ModelKind, preset: FeaturePresetName, features: FeatureConfig, tiny: boolean, labelledComponents?: boolean): Architecture {
   const inputShape = featureShape(features).inputShape;
   const base = preset === 'original' ? originalArchitecture(kind) : defaultArchitecture(inputShape, kind);
+  if (kind === 'gmvae' && labelledComponents !== undefined) base.labelledComponents = labelledComponents;
   if (!tiny) return base;
   return { ...base, inputShape, filters: [4, 8], strides: [[4, 4], [4, 4]], latentDim: 4 };
 }

@@ -38,6 +38,8 @@ export interface TrainRequest {
   /** Whether an option was given by the user (not a default), by its commander name. */
   given: (name: string) => boolean;
   model: ModelKind;
+  /** gmvae: component k is digit k (true) or the mixture is fitted without labels (false). */
+  labelledComponents?: boolean | undefined;
   preset: FeaturePresetName;
   epochs: number;
   batchSize: number;
@@ -137,6 +139,7 @@ function checkResumeConflicts(req: TrainRequest, c: RunConfig): void {
   const checks: [string, string, unknown, unknown][] = [
     ['model', '--model', req.model, c.model],
     ['preset', '--preset', req.preset, c.preset],
+    ['unlabelledComponents', '--unlabelled-components', req.labelledComponents === false, c.architecture.labelledComponents === false],
     ['batchSize', '--batch-size', req.batchSize, c.batchSize],
     ['lr', '--lr', req.learningRate, c.learningRate],
     ['lrSchedule', '--lr-schedule', req.learningRateSchedule, c.learningRateSchedule],
@@ -212,7 +215,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
       format: RUN_FORMAT, version: RUN_FORMAT_VERSION, model: req.model, preset: req.preset, tiny: req.tiny,
       epochs: req.epochs, batchSize: req.batchSize, learningRate: req.learningRate, learningRateSchedule: req.learningRateSchedule, spikeClip: req.spikeClip, seed: req.seed,
       klWarmupEpochs: req.klWarmup, valTakes: req.valTakes, patience: req.patience, limit: req.limit ?? null,
-      features, architecture: architectureFor(req.model, req.preset, features, req.tiny),
+      features, architecture: architectureFor(req.model, req.preset, features, req.tiny, req.labelledComponents),
       data: '', createdAt: new Date().toISOString(), specvae: VERSION,
     };
   }
