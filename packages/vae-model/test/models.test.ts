@@ -232,6 +232,18 @@ describe('training', () => {
     b.dispose();
   });
 
+  it('adamBeta2 reaches the optimiser (a different path from the default) and is checked', { timeout: 60_000 }, async () => {
+    const a = new SpectrogramVae(tiny('standard', 5));
+    const b = new SpectrogramVae(tiny('standard', 5));
+    const ra = await trainVae(a, data, { ...opts, epochs: 2 });
+    const rb = await trainVae(b, data, { ...opts, epochs: 2, adamBeta2: 0.9 });
+    expect(Number.isFinite(rb.history[1]!.loss)).toBe(true);
+    expect(rb.history[1]!.loss).not.toBe(ra.history[1]!.loss);
+    await expect(trainVae(a, data, { ...opts, adamBeta2: 1 })).rejects.toThrow(/adamBeta2 must be in \(0, 1\), got 1/);
+    a.dispose();
+    b.dispose();
+  });
+
   it('the cosine schedule decays the rate over the whole run, also across a resume', { timeout: 60_000 }, async () => {
     const cosine = { ...opts, learningRateSchedule: 'cosine' as const, finalLearningRateFraction: 0.1 };
     const rates: number[] = [];
