@@ -13,21 +13,13 @@ import { loadModelDir } from '@specvae/vae-model/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeError } from '../src/vae/files.js';
 import { BIN, cleanEnv, errorLine, tempDir, type RunResult } from './helpers/cli.js';
-import { cli, readJsonl, smallFsdd, TINY } from './helpers/model.js';
+import { cli, expectFailure, readJsonl, smallFsdd, TINY } from './helpers/model.js';
 
 const home = tempDir('errors');
 const data = join(home.path, 'fsdd');
 const run = join(home.path, 'run');
 const env = cleanEnv(home.path, { FSDD_DIR: data });
 let trainOutput: RunResult;
-
-/** A failure: exit code, one `specvae:` line matching `re`, no stack trace, nothing on stdout. */
-function expectFailure(r: RunResult, code: number, re: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  expect(errorLine(r.stderr)).toMatch(re);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.stdout).toBe('');
-}
 
 function mutateJson(path: string, change: (o: Record<string, unknown>) => void): void {
   const o = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

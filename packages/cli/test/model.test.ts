@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { decodeWav } from '@specvae/dsp-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, tempDir } from './helpers/cli.js';
-import { cli, cliJson, expectPng, expectSvg, expectWav, readJsonl, smallFsdd, TINY } from './helpers/model.js';
+import { cli, cliJson, expectFailure, expectPng, expectSvg, expectWav, readJsonl, smallFsdd, TINY } from './helpers/model.js';
 
 const home = tempDir('model');
 afterAll(() => home.remove());
@@ -118,6 +118,19 @@ describe('specvae generate and interpolate', () => {
     const r = await cliJson<Record<string, any>>(['generate', '--run', run, '-n', '3', '--out', out], env);
     expect(r['clips']).toHaveLength(3);
     expect(readdirSync(out).filter((f) => f.endsWith('.wav'))).toHaveLength(3);
+  });
+
+  it('samples a gmvae\'s mixture components (component k is digit k by default), and explains bad --component', { timeout: 120_000 }, async () => {
+    const gm = join(home.path, 'runs', 'gmvae');
+    const t = await cliJson<Record<string, any>>(['train', ...TINY, '--model', 'gmvae', '--epochs', '1', '--no-samples', '--out', gm], env);
+    expect(t['config'].architecture.labelledComponents).toBe(true);
+    const r = await cliJson<Record<string, any>>(['generate', '--run', gm, '--component', '0,2', '-n', '2', '--iterations', '4'], env);
+    expect(r['method']).toBe('component');
+    expect(r['clips'].map((c: { component: number; sample: number }) => [c.component, c.sample])).toEqual([[0, 1], [0, 2], [2, 1], [2, 2]]);
+    expectWav(join(gm, 'generated', 'component-2-02.wav'), 8000, 18304);
+    expectPng(join(gm, 'generated', 'component-0-01.png'));
+    expectFailure(await cli(['generate', '--run', gm, '--component', '10'], env), 2, /^specvae: --component 10: the model has components 0-9$/);
+    expectFailure(await cli(['generate', '--run', run, '--component', 'all'], env), 2, /^specvae: --component needs a Gaussian-mixture VAE; .* has no mixture prior$/);
   });
 
   it('interpolates between two digits and between two recordings', async () => {

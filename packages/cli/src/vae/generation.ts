@@ -25,6 +25,8 @@ export interface ModelRef {
 export interface GenerateRequest {
   /** Digits to generate (n each), or null for n random prior samples. */
   digits: number[] | null;
+  /** gmvae: mixture components to sample from (n each) instead of digits. */
+  components?: number[] | null;
   n: number;
   seed: number;
   /** Griffin-Lim iterations (default: the model's feature config). */
@@ -40,6 +42,8 @@ export interface GenerateRequest {
 
 export interface GeneratedClip {
   digit: number | null;
+  /** The mixture component sampled (generate --component), else null. */
+  component: number | null;
   sample: number;
   wav: string;
   png: string;
@@ -49,10 +53,19 @@ export interface GeneratedClip {
 
 const pad2 = (i: number): string => String(i).padStart(2, '0');
 
-/** Latents and conditions for a request. */
+/** Latents and conditions for a request (labels: the digit of each clip, or its component with `components`). */
 function plan(vae: SpectrogramVae, req: GenerateRequest): { z: Float32Array; labels: (number | null)[] } {
   const d = vae.architecture.latentDim;
   const cvae = vae.architecture.kind === 'cvae';
+  if (req.components) {
+    const z = new Float32Array(req.components.length * req.n * d);
+    const labels: number[] = [];
+    req.components.forEach((component, k) => {
+      z.set(vae.sampleLatents(req.n, req.seed, { component }), k * req.n * d);
+      for (let i = 0; i < req.n; i++) labels.push(component);
+    });
+    return { z, labels };
+  }
   if (req.digits === null) {
     const z = vae.sampleLatents(req.n, req.seed);
     return { z, labels: Array.from({ length: req.n }, (_, i) => (cvae ? i % 10 : null)) };
@@ -93,6 +106,7 @@ export async function generateClips(ctx: CommandContext, dsp: Dsp, model: ModelR
   const { z, labels } = plan(vae, req);
   const total = labels.length;
   const cvae = vae.architecture.kind === 'cvae';
+  const byComponent = req.components != null;
   const progress = createProgress(ctx.out, { label: 'generate', total, itemName: 'clip', lineIntervalMs: 2000 });
   const out: GeneratedClip[] = [];
   const perDigitCount = new Map<number | null, number>();
@@ -104,18 +118,20 @@ export async function generateClips(ctx: CommandContext, dsp: Dsp, model: ModelR
       const per = spectra.length / size;
       for (let i = 0; i < size; i++) {
         if (ctx.signal.aborted) throw new InterruptedError();
-        const digit = conds[i]!;
-        const k = (perDigitCount.get(digit) ?? 0) + 1;
-        perDigitCount.set(digit, k);
-        const stem = digit === null ? `sample-${pad2(k)}` : `digit-${digit}-${pad2(k)}`;
+        const label = conds[i]!;
+        const k = (perDigitCount.get(label) ?? 0) + 1;
+        perDigitCount.set(label, k);
+        const digit = byComponent ? null : label;
+        const component = byComponent ? label : null;
+        const stem = component !== null ? `component-${component}-${pad2(k)}` : digit === null ? `sample-${pad2(k)}` : `digit-${digit}-${pad2(k)}`;
         const values = spectra.subarray(i * per, (i + 1) * per);
         const v = voice(dsp, features, values, { ...(req.nIter !== undefined ? { nIter: req.nIter } : {}), seed: req.seed + s + i });
         const wav = join(req.outDir, `${stem}.wav`);
         const png = join(req.outDir, `${stem}.png`);
         await writeOutput(wav, v.wav);
-        const title = digit === null ? `Random sample ${k}` : `Digit ${digit}, sample ${k}`;
+        const title = component !== null ? `Component ${component}, sample ${k}` : digit === null ? `Random sample ${k}` : `Digit ${digit}, sample ${k}`;
         await writeOutput(png, spectrogramPng(dbSpectrogram(features, values), { title: `${title} (${model.description})` }));
-        out.push({ digit, sample: k, wav, png, convergence: v.convergence });
+        out.push({ digit, component, sample: k, wav, png, convergence: v.convergence });
         progress.increment();
       }
     }

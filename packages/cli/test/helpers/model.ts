@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { decodeWav } from '@specvae/dsp-wasm';
 import { expect } from 'vitest';
 import { decodePng } from '../../src/plots/raster.js';
-import { FSDD_DIR, runCli, type RunOptions, type RunResult } from './cli.js';
+import { errorLine, FSDD_DIR, runCli, type RunOptions, type RunResult } from './cli.js';
 
 export { FSDD_DIR };
 
@@ -84,4 +84,12 @@ export function readJsonl<T>(path: string): T[] {
 export function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** A failure: exit code, one `specvae:` line matching `re`, no stack trace, nothing on stdout. */
+export function expectFailure(r: RunResult, code: number, re: RegExp): void {
+  expect(r.code, r.stderr).toBe(code);
+  expect(errorLine(r.stderr)).toMatch(re);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.stdout).toBe('');
 }
