@@ -34,6 +34,9 @@ describe('specvae binary', () => {
       expect(r.stdout).toContain(`Usage: specvae ${c}`);
       expect(r.stdout).toContain('Examples:');
     }
+    // The main job trains on the whole training split; train holds out 3 takes for validation.
+    expect((await runCli(['run', '--help'], { env })).stdout).toMatch(/--val-takes <n>\s+hold out takes [^]*?\(default: 0\)/);
+    expect((await runCli(['train', '--help'], { env })).stdout).toMatch(/--val-takes <n>\s+hold out takes [^]*?\(default: 3\)/);
     const viaHelp = await runCli(['help', 'data'], { env });
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toContain('--cache <dir>');

@@ -127,7 +127,7 @@ export const runCommand: CommandModule = {
     const cmd = program
       .command('run')
       .description('the main job: train on FSDD, then write reconstructions, generations of every digit, latent plots and the evaluation');
-    trainingOptions(cmd, { maxMinutes: 15, outHelp: 'run folder (default: runs/main, or runs/main-2, ... when taken)' })
+    trainingOptions(cmd, { maxMinutes: 15, valTakes: 0, outHelp: 'run folder (default: runs/main, or runs/main-2, ... when taken)' })
       .addOption(new Option('--reconstructions <n>', 'test clips to reconstruct (spread over digits and speakers)').argParser(intArg(1, 300)).default(10))
       .addOption(new Option('--per-digit <n>', 'generated clips per digit').argParser(intArg(1, 100)).default(3))
       .addOption(new Option('--classifier-epochs <n>', 'epochs of the evaluation\'s digit classifier').argParser(intArg(1, 1000)).default(12))

@@ -40,7 +40,7 @@ function maxMinutesOption(def?: number): Option {
 }
 
 /** Options shared by `train` and `run`. */
-export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; outHelp: string }): Command {
+export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; valTakes: number; outHelp: string }): Command {
   cmd
     .addOption(new Option('--model <kind>', 'standard VAE, Gaussian-mixture VAE or digit-conditioned VAE').choices(['standard', 'gmvae', 'cvae']).default('cvae'))
     .addOption(new Option('--unlabelled-components', 'gmvae: fit the mixture without the digit labels (default: component k is digit k)'))
@@ -53,7 +53,7 @@ export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; o
     .addOption(new Option('--spike-clip <k>', `cut a step's gradient to k times the running mean norm (0: off; default: ${recipeText('spikeClip')})`).argParser(numberArg(0, 1e6)))
     .addOption(new Option('--seed <n>', 'seed of the weights, shuffling and noise').argParser(intArg(0, 2 ** 31 - 1)).default(1))
     .addOption(new Option('--kl-warmup <epochs>', 'ramp the KL weight from 0 to 1 over this many epochs').argParser(intArg(0, 100_000)).default(0))
-    .addOption(new Option('--val-takes <n>', 'hold out takes 5 .. 5+n-1 of the training split for validation (0: none)').argParser(intArg(0, 45)).default(3))
+    .addOption(new Option('--val-takes <n>', 'hold out takes 5 .. 5+n-1 of the training split for validation (0: none)').argParser(intArg(0, 45)).default(defaults.valTakes))
     .addOption(new Option('--patience <n>', 'early stopping: epochs without validation improvement (0: off)').argParser(intArg(0, 100_000)).default(5))
     .addOption(new Option('--limit <n>', 'train on at most n clips (spread over digits and speakers), for quick trials').argParser(intArg(1, 1_000_000)))
     .addOption(new Option('-o, --out <dir>', defaults.outHelp))
@@ -112,7 +112,7 @@ export const trainCommand: CommandModule = {
     const cmd = program
       .command('train')
       .description('train a spectrogram VAE on FSDD (checkpoint every epoch; Ctrl-C stops cleanly; --resume continues)');
-    trainingOptions(cmd, { outHelp: 'run folder (default: runs/<model>-<preset>, or -2, -3, ... when taken)' })
+    trainingOptions(cmd, { valTakes: 3, outHelp: 'run folder (default: runs/<model>-<preset>, or -2, -3, ... when taken)' })
       .addOption(new Option('--no-samples', 'do not write samples/ after training'))
       .addHelpText('after', `
 The run folder holds config.json, metrics.jsonl (one line per epoch), model/ (the model,
