@@ -125,6 +125,27 @@ describe('gmvae with labelled components', () => {
     vae.dispose();
   });
 
+  it('matchComponents sets each component to the ELBO\'s optimum for its items (the KL\'s gradient vanishes there)', () => {
+    const vae = new SpectrogramVae(labelled());
+    const d = toyData(12);
+    const { mu, logvar } = vae.encode(d.x);
+    const prior = vae.prior!;
+    const klSum = () => tf.tidy(() => tf.sum(prior.klToComponents(tf.tensor2d(mu, [12, 3]), tf.tensor2d(logvar, [12, 3]), tf.tensor1d(d.labels, 'int32'))) as tf.Scalar);
+    const before = klSum().arraySync();
+    expect(prior.matchComponents(mu, logvar, d.labels)).toEqual([4, 4, 4]);
+    expect(klSum().arraySync()).toBeLessThan(before);
+    const g = leakFree(() => tf.tidy(() => {
+      const { grads } = tf.variableGrads(klSum, prior.variables);
+      return prior.variables.map((v) => Math.max(...Array.from(grads[v.name]!.dataSync()).map(Math.abs)));
+    }));
+    for (const v of g) expect(v).toBeLessThan(1e-3);
+    // The component mean is the items' mean posterior mean.
+    const m0 = [0, 1, 2].map((j) => [0, 3, 6, 9].reduce((a, i) => a + mu[i * 3 + j]!, 0) / 4);
+    prior.means.arraySync()[0]!.forEach((v, j) => expect(v).toBeCloseTo(m0[j]!, 5));
+    expect(() => prior.matchComponents(mu, logvar, [...d.labels.slice(0, 11), 5])).toThrow(/label 5 is not a component in \[0, 3\)/);
+    vae.dispose();
+  });
+
   it('training pulls each digit\'s posteriors to its own component, and needs the labels', { timeout: 60_000 }, async () => {
     const vae = new SpectrogramVae(labelled());
     const d = toyData(24);

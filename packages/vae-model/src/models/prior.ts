@@ -57,6 +57,44 @@ export class MixturePrior {
     });
   }
 
+  /**
+   * Sets component k to the diagonal Gaussian that best fits the posteriors
+   * N(mu_i, diag e^logvar_i) of the items labelled k (moment matching: mean
+   * of the mu_i; variance the mean of e^logvar_i + (mu_i - m_k)^2). For a
+   * fixed encoder this is the exact maximiser of the ELBO over the
+   * component's mean and scale (the M-step of EM). mu, logvar: row-major
+   * [n, latentDim]. Components without items keep their values. Returns the
+   * number of items per component.
+   */
+  matchComponents(mu: Float32Array, logvar: Float32Array, labels: ArrayLike<number>): number[] {
+    const D = this.latentDim;
+    const K = this.components;
+    const n = labels.length;
+    if (mu.length !== n * D || logvar.length !== n * D) throw new RangeError(`matchComponents: expected ${n} x ${D} posteriors, got ${mu.length} and ${logvar.length} values`);
+    const counts = new Array<number>(K).fill(0);
+    const sum = new Float64Array(K * D);
+    for (let i = 0; i < n; i++) {
+      const k = labels[i]!;
+      if (!Number.isInteger(k) || k < 0 || k >= K) throw new RangeError(`label ${k} is not a component in [0, ${K})`);
+      counts[k]!++;
+      for (let j = 0; j < D; j++) sum[k * D + j]! += mu[i * D + j]!;
+    }
+    const means = this.means.arraySync() as number[][];
+    const logScales = this.logScales.arraySync() as number[][];
+    const second = new Float64Array(K * D);
+    for (let k = 0; k < K; k++) for (let j = 0; j < D; j++) if (counts[k]! > 0) means[k]![j] = sum[k * D + j]! / counts[k]!;
+    for (let i = 0; i < n; i++) {
+      const k = labels[i]!;
+      for (let j = 0; j < D; j++) second[k * D + j]! += Math.exp(logvar[i * D + j]!) + (mu[i * D + j]! - means[k]![j]!) ** 2;
+    }
+    for (let k = 0; k < K; k++) for (let j = 0; j < D; j++) if (counts[k]! > 0) logScales[k]![j] = 0.5 * Math.log(second[k * D + j]! / counts[k]!);
+    tf.tidy(() => {
+      this.means.assign(tf.tensor2d(means));
+      this.logScales.assign(tf.tensor2d(logScales));
+    });
+    return counts;
+  }
+
   /** Posterior responsibility of each component for z [batch, D] -> [batch, K]. */
   responsibilities(z: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {

@@ -56,7 +56,9 @@ export interface TrainOptions {
   /**
    * Fit the digits' latent Gaussians (SpectrogramVae.fitClassPrior) on all
    * training clips after every epoch, so every checkpoint carries them
-   * (default: true when the data has labels; it costs one encoder pass).
+   * (default: true when the data has labels; it costs one encoder pass). A
+   * gmvae with labelled components has its components matched to its
+   * digits' posteriors in the same pass either way (SpectrogramVae.fitToLabels).
    */
   fitClassPrior?: boolean;
   /** Clip the global gradient norm (default: off). */
@@ -287,7 +289,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
         const ls = data.labels ? Array.from({ length: recal }, (_, i) => data.labels![order[i]!]!) : undefined;
         vae.recalibrateBatchNorm(xs, ls, { batchSize: micro, seed: seed + epoch });
       }
-      if (data.labels && opts.fitClassPrior !== false) vae.fitClassPrior(data.x, data.labels);
+      if (data.labels) vae.fitToLabels(data.x, data.labels, { classPrior: opts.fitClassPrior !== false });
       const metrics: EpochMetrics = {
         epoch: epoch + 1, loss: sumLoss / seen, recon: sumRecon / seen, kl: sumKl / seen, klScale,
         seconds: (performance.now() - t0) / 1000,
