@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { originalArchitecture, type Architecture, type ModelKind } from '../src/models/architecture.js';
-import { LOG_VARIANCE_CAP, SpectrogramVae } from '../src/models/vae.js';
+import { LOG_VARIANCE_CAP, LOG_VARIANCE_FLOOR, SpectrogramVae } from '../src/models/vae.js';
 import { trainVae, TrainingDivergedError, epochOrder } from '../src/train/trainer.js';
 import { MemoryCheckpointStore } from '../src/train/checkpoint.js';
 import { FolderCheckpointStore } from '../src/train/checkpoint-node.js';
@@ -183,13 +183,16 @@ describe('encode', () => {
   });
 });
 
-describe('posterior log-variance cap', () => {
-  it('is the identity well below the cap and never exceeds it (v - softplus(v - cap))', () => {
+describe('posterior log-variance caps', () => {
+  it('are the identity between the caps and never let the log-variance out (v - softplus(v - cap) + softplus(floor - v))', () => {
     const vae = new SpectrogramVae(tiny());
     const layer = vae.encoder.getLayer('z_log_var');
     const [k, b] = layer.getWeights();
     const d = toyData(2);
-    for (const [bias, expected] of [[-6, -6 - Math.log1p(Math.exp(-6 - LOG_VARIANCE_CAP))], [50, LOG_VARIANCE_CAP]] as const) {
+    const softplus = (v: number) => Math.log1p(Math.exp(v));
+    for (const [bias, expected] of [
+      [-6, -6 - softplus(-6 - LOG_VARIANCE_CAP) + softplus(LOG_VARIANCE_FLOOR + 6)], [50, LOG_VARIANCE_CAP], [-80, LOG_VARIANCE_FLOOR],
+    ] as const) {
       layer.setWeights([tf.zerosLike(k!), tf.fill(b!.shape, bias)]);
       const { logvar } = leakFree(() => vae.encode(d.x));
       for (const v of logvar) expect(v).toBeCloseTo(expected, 4);
@@ -197,19 +200,21 @@ describe('posterior log-variance cap', () => {
     vae.dispose();
   });
 
-  it('passes the gradient straight through, so the KL term pulls an overshot log-variance back', () => {
+  it('pass the gradient straight through, so the KL term pulls an overshot log-variance back', () => {
     const vae = new SpectrogramVae(tiny());
     const layer = vae.encoder.getLayer('z_log_var');
     const [k, b] = layer.getWeights();
-    layer.setWeights([tf.zerosLike(k!), tf.fill(b!.shape, 50)]);
     const d = toyData(2);
     const bias = vae.trainableVariables.find((v) => v.name.includes('z_log_var') && v.shape.length === 1)!;
-    const g = tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => vae.lossTerms(tf.tensor4d(d.x, [2, 16, 8, 1]), undefined, 3).kl, [bias]);
-      return Array.from(grads[bias.name]!.dataSync());
-    });
-    // d KL / d logvar = (exp(logvar) - 1) / 2 per dimension at logvar = cap, averaged over the batch.
-    for (const v of g) expect(v).toBeCloseTo((Math.exp(LOG_VARIANCE_CAP) - 1) / 2, 3);
+    for (const [raw, at] of [[50, LOG_VARIANCE_CAP], [-80, LOG_VARIANCE_FLOOR]]) {
+      layer.setWeights([tf.zerosLike(k!), tf.fill(b!.shape, raw!)]);
+      const g = tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => vae.lossTerms(tf.tensor4d(d.x, [2, 16, 8, 1]), undefined, 3).kl, [bias]);
+        return Array.from(grads[bias.name]!.dataSync());
+      });
+      // d KL / d logvar = (exp(logvar) - 1) / 2 per dimension at the cap, averaged over the batch.
+      for (const v of g) expect(v).toBeCloseTo((Math.exp(at!) - 1) / 2, 3);
+    }
     vae.dispose();
   });
 });

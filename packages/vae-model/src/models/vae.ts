@@ -36,11 +36,20 @@ export type Spectrograms = Float32Array | tf.Tensor4D;
  */
 export const LOG_VARIANCE_CAP = 2;
 
+/**
+ * Lowest posterior log-variance (posterior std e^-5 = 0.0067), applied the
+ * same way from below: + softplus(LOG_VARIANCE_FLOOR - v). Trained models put
+ * 99 % of their log-variances between -7.3 and -0.4, but single clips reached
+ * -71 (one dimension then costs 35 nats of KL); excursions like these are
+ * what made the KL jump from 40 to 300 nats per clip within a few steps.
+ */
+export const LOG_VARIANCE_FLOOR = -10;
+
 /** Spectrograms per encoder pass in `encode` (bounds the activations' memory). */
 const ENCODE_BATCH = 128;
 
 /**
- * The cap's gradient is passed straight through (identity): with the exact
+ * The caps' gradient is passed straight through (identity): with the exact
  * gradient 1 - sigmoid(v - cap), an output that once overshot (v >> cap)
  * gets no gradient at all and stays at the cap for good, a latent dimension
  * with posterior std 2.7 that the KL term can never pull back (seen on FSDD:
@@ -48,7 +57,8 @@ const ENCODE_BATCH = 128;
  */
 const capLogVariance = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const v = args[0] as tf.Tensor;
-  return { value: tf.sub(v, tf.softplus(tf.sub(v, LOG_VARIANCE_CAP))), gradFunc: (dy: tf.Tensor) => dy };
+  const capped = tf.add(tf.sub(v, tf.softplus(tf.sub(v, LOG_VARIANCE_CAP))), tf.softplus(tf.sub(LOG_VARIANCE_FLOOR, v)));
+  return { value: capped, gradFunc: (dy: tf.Tensor) => dy };
 }) as (v: tf.Tensor2D) => tf.Tensor2D;
 
 export class SpectrogramVae {
