@@ -141,7 +141,7 @@ describe('gmvae with labelled components', () => {
     for (const v of g) expect(v).toBeLessThan(1e-3);
     // The component mean is the items' mean posterior mean.
     const m0 = [0, 1, 2].map((j) => [0, 3, 6, 9].reduce((a, i) => a + mu[i * 3 + j]!, 0) / 4);
-    prior.means.arraySync()[0]!.forEach((v, j) => expect(v).toBeCloseTo(m0[j]!, 5));
+    (prior.means.arraySync() as number[][])[0]!.forEach((v, j) => expect(v).toBeCloseTo(m0[j]!, 5));
     expect(() => prior.matchComponents(mu, logvar, [...d.labels.slice(0, 11), 5])).toThrow(/label 5 is not a component in \[0, 3\)/);
     vae.dispose();
   });
@@ -327,22 +327,43 @@ describe('training', () => {
     split.dispose();
   });
 
-  it('a run resumed from a checkpoint ends where an uninterrupted run ends', { timeout: 60_000 }, async () => {
-    const straight = new SpectrogramVae(tiny('standard', 11));
-    const rs = await trainVae(straight, data, opts);
-    const store = new MemoryCheckpointStore();
-    const first = new SpectrogramVae(tiny('standard', 11));
-    await trainVae(first, data, { ...opts, epochs: 2, checkpoint: store });
-    first.dispose();
-    const ckpt = (await store.load())!;
-    expect(ckpt.state.epoch).toBe(2);
-    const resumed = await fromBundle(ckpt.bundle);
-    const rr = await trainVae(resumed, data, { ...opts, checkpoint: store, resumeFrom: ckpt });
-    expect(rr.history.map((h) => h.loss)).toEqual(rs.history.map((h) => h.loss));
-    const d = toyData(3);
-    expect(resumed.reconstruct(d.x)).toEqual(straight.reconstruct(d.x));
-    straight.dispose();
-    resumed.dispose();
+  it.each([['', {}], [' (with a weight average)', { weightAverage: 0.9 }]] as const)(
+    'a run resumed from a checkpoint ends where an uninterrupted run ends%s', { timeout: 60_000 }, async (_, extra) => {
+      const straight = new SpectrogramVae(tiny('standard', 11));
+      const rs = await trainVae(straight, data, { ...opts, ...extra });
+      const store = new MemoryCheckpointStore();
+      const first = new SpectrogramVae(tiny('standard', 11));
+      await trainVae(first, data, { ...opts, ...extra, epochs: 2, checkpoint: store });
+      first.dispose();
+      const ckpt = (await store.load())!;
+      expect(ckpt.state.epoch).toBe(2);
+      const resumed = await fromBundle(ckpt.bundle);
+      const rr = await trainVae(resumed, data, { ...opts, ...extra, checkpoint: store, resumeFrom: ckpt });
+      expect(rr.history.map((h) => h.loss)).toEqual(rs.history.map((h) => h.loss));
+      const d = toyData(3);
+      expect(resumed.reconstruct(d.x)).toEqual(straight.reconstruct(d.x));
+      straight.dispose();
+      resumed.dispose();
+    });
+
+  it('a weight average ends the run with the moving average of the per-step weights, and is checked', { timeout: 60_000 }, async () => {
+    const vae = new SpectrogramVae(tiny('standard', 12));
+    const bias = () => vae.trainableVariables.find((v) => v.name.includes('z_mean') && v.shape.length === 1)!;
+    // Independently: the average of the weights seen after each step, with the trainer's documented decay.
+    let avg = Array.from(bias().dataSync());
+    const decay = 0.95;
+    const r = await trainVae(vae, data, {
+      ...opts, epochs: 2, weightAverage: decay,
+      onBatchEnd: (e) => {
+        const d = Math.min(decay, (1 + e.step) / (10 + e.step));
+        const w = bias().dataSync();
+        avg = avg.map((a, i) => d * a + (1 - d) * w[i]!);
+      },
+    });
+    expect(r.history).toHaveLength(2);
+    Array.from(bias().dataSync()).forEach((v, i) => expect(v).toBeCloseTo(avg[i]!, 5));
+    await expect(trainVae(vae, data, { ...opts, weightAverage: 1 })).rejects.toThrow(/weightAverage must be in \(0, 1\), got 1/);
+    vae.dispose();
   });
 
   it('stops on a non-finite loss with a clear error and keeps the last good checkpoint', async () => {

@@ -90,7 +90,7 @@ function cliCommand(modelDir: string): string | null {
     const cut = cosine && trained !== undefined && trained < Number(c['epochs']) ? `  # stopped after epoch ${trained}` : '';
     const flags: [string, unknown][] = [
       ['--model', c['model']], ['--preset', c['preset']], ['--epochs', cosine ? c['epochs'] : trained ?? c['epochs']], ['--batch-size', c['batchSize']], ['--lr', c['learningRate']],
-      ['--lr-schedule', c['learningRateSchedule'] ?? 'constant'], ['--spike-clip', c['spikeClip'] ?? 0],
+      ['--lr-schedule', c['learningRateSchedule'] ?? 'constant'], ['--spike-clip', c['spikeClip'] ?? 0], ['--weight-average', c['weightAverage'] ?? 0],
       ['--seed', c['seed']], ['--kl-warmup', c['klWarmupEpochs']], ['--val-takes', c['valTakes']], ['--patience', c['patience']],
       ...(c['limit'] !== null && c['limit'] !== undefined ? [['--limit', c['limit']] as [string, unknown]] : []),
     ];

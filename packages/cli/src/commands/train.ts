@@ -16,6 +16,7 @@ export interface TrainOptions {
   lr?: number;
   lrSchedule?: 'constant' | 'cosine';
   spikeClip?: number;
+  weightAverage?: number;
   seed: number;
   klWarmup: number;
   valTakes: number;
@@ -51,6 +52,7 @@ export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; v
     .addOption(new Option('--lr <rate>', `Adam learning rate (default: ${recipeText('learningRate')})`).argParser(numberArg(0, 1, { exclusiveMin: true })))
     .addOption(new Option('--lr-schedule <kind>', `constant, or cosine decay to 5 % over --epochs (default: ${recipeText('learningRateSchedule')})`).choices(['constant', 'cosine']))
     .addOption(new Option('--spike-clip <k>', `cut a step's gradient to k times the running mean norm (0: off; default: ${recipeText('spikeClip')})`).argParser(numberArg(0, 1e6)))
+    .addOption(new Option('--weight-average <decay>', `the model is a moving average of the weights with this decay per step (0: off; default: ${recipeText('weightAverage')})`).argParser(numberArg(0, 1, { exclusiveMax: true })))
     .addOption(new Option('--seed <n>', 'seed of the weights, shuffling and noise').argParser(intArg(0, 2 ** 31 - 1)).default(1))
     .addOption(new Option('--kl-warmup <epochs>', 'ramp the KL weight from 0 to 1 over this many epochs').argParser(intArg(0, 100_000)).default(0))
     .addOption(new Option('--val-takes <n>', 'hold out takes 5 .. 5+n-1 of the training split for validation (0: none)').argParser(intArg(0, 45)).default(defaults.valTakes))
@@ -78,6 +80,7 @@ export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' 
     model: opts.model, labelledComponents: opts.model === 'gmvae' ? opts.unlabelledComponents !== true : undefined, preset: opts.preset, epochs: opts.epochs ?? recipe.epochs, batchSize: opts.batchSize ?? recipe.batchSize,
     learningRate: opts.lr ?? recipe.learningRate, learningRateSchedule: opts.lrSchedule ?? recipe.learningRateSchedule,
     spikeClip: opts.spikeClip !== undefined ? (opts.spikeClip > 0 ? opts.spikeClip : null) : recipe.spikeClip,
+    weightAverage: opts.weightAverage !== undefined ? (opts.weightAverage > 0 ? opts.weightAverage : null) : recipe.weightAverage,
     seed: opts.seed, klWarmup: opts.klWarmup, valTakes: opts.valTakes, patience: opts.patience,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     tiny: opts.tiny === true,
@@ -131,7 +134,7 @@ Examples:
 };
 
 /** A recipe field's default for both presets, for --help. */
-function recipeText(field: 'epochs' | 'batchSize' | 'learningRate' | 'learningRateSchedule' | 'spikeClip'): string {
+function recipeText(field: 'epochs' | 'batchSize' | 'learningRate' | 'learningRateSchedule' | 'spikeClip' | 'weightAverage'): string {
   const show = (v: unknown) => (v === null ? 'off' : String(v));
   const d = trainingRecipe('default')[field], o = trainingRecipe('original')[field];
   return d === o ? show(d) : `${show(d)} for the default preset, ${show(o)} for original`;

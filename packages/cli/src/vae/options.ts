@@ -13,11 +13,12 @@ export function intArg(min: number, max: number): (value: string) => number {
   };
 }
 
-export function numberArg(min: number, max: number, { exclusiveMin = false } = {}): (value: string) => number {
+export function numberArg(min: number, max: number, { exclusiveMin = false, exclusiveMax = false } = {}): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n > max || (exclusiveMin ? n <= min : n < min)) {
-      throw new InvalidArgumentError(`expected a number ${exclusiveMin ? 'above' : 'from'} ${min}${Number.isFinite(max) ? ` to ${max}` : ''}`);
+    if (value.trim() === '' || !Number.isFinite(n) || (exclusiveMax ? n >= max : n > max) || (exclusiveMin ? n <= min : n < min)) {
+      const upper = Number.isFinite(max) ? ` ${exclusiveMax ? 'and below' : 'to'} ${max}` : '';
+      throw new InvalidArgumentError(`expected a number ${exclusiveMin ? 'above' : 'from'} ${min}${upper}`);
     }
     return n;
   };

@@ -40,6 +40,8 @@ export interface RunConfig {
   learningRateSchedule: 'constant' | 'cosine';
   /** The trainer's spike guard (null: off; runs written before it existed read as null). */
   spikeClip: number | null;
+  /** Decay of the weight average (TrainOptions.weightAverage); null: off (also for runs from before it existed). */
+  weightAverage: number | null;
   seed: number;
   klWarmupEpochs: number;
   /** Takes 5 .. 5 + valTakes - 1 of the training split are held out for validation. */
@@ -149,6 +151,10 @@ export async function readRunConfig(dir: string): Promise<RunConfig | null> {
   }
   c.learningRateSchedule ??= 'constant';
   c.spikeClip ??= null;
+  c.weightAverage ??= null;
+  if (c.weightAverage !== null && !(typeof c.weightAverage === 'number' && c.weightAverage > 0 && c.weightAverage < 1)) {
+    throw new CliError(`${path}: weightAverage must be a number in (0, 1) or null`, { code: 'RUN_FORMAT' });
+  }
   if (c.spikeClip !== null && !(typeof c.spikeClip === 'number' && c.spikeClip > 0)) {
     throw new CliError(`${path}: spikeClip must be a positive number or null`, { code: 'RUN_FORMAT' });
   }

@@ -46,6 +46,7 @@ export interface TrainRequest {
   learningRate: number;
   learningRateSchedule: 'constant' | 'cosine';
   spikeClip: number | null;
+  weightAverage: number | null;
   seed: number;
   klWarmup: number;
   valTakes: number;
@@ -144,6 +145,7 @@ function checkResumeConflicts(req: TrainRequest, c: RunConfig): void {
     ['lr', '--lr', req.learningRate, c.learningRate],
     ['lrSchedule', '--lr-schedule', req.learningRateSchedule, c.learningRateSchedule],
     ['spikeClip', '--spike-clip', req.spikeClip, c.spikeClip],
+    ['weightAverage', '--weight-average', req.weightAverage, c.weightAverage],
     ['seed', '--seed', req.seed, c.seed],
     ['klWarmup', '--kl-warmup', req.klWarmup, c.klWarmupEpochs],
     ['valTakes', '--val-takes', req.valTakes, c.valTakes],
@@ -213,7 +215,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
     const features = featurePreset(req.preset);
     config = {
       format: RUN_FORMAT, version: RUN_FORMAT_VERSION, model: req.model, preset: req.preset, tiny: req.tiny,
-      epochs: req.epochs, batchSize: req.batchSize, learningRate: req.learningRate, learningRateSchedule: req.learningRateSchedule, spikeClip: req.spikeClip, seed: req.seed,
+      epochs: req.epochs, batchSize: req.batchSize, learningRate: req.learningRate, learningRateSchedule: req.learningRateSchedule, spikeClip: req.spikeClip, weightAverage: req.weightAverage, seed: req.seed,
       klWarmupEpochs: req.klWarmup, valTakes: req.valTakes, patience: req.patience, limit: req.limit ?? null,
       features, architecture: architectureFor(req.model, req.preset, features, req.tiny, req.labelledComponents),
       data: '', createdAt: new Date().toISOString(), specvae: VERSION,
@@ -311,6 +313,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
           epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate,
           learningRateSchedule: config.learningRateSchedule, seed: config.seed,
           ...(config.spikeClip !== null ? { spikeClip: config.spikeClip } : {}),
+          ...(config.weightAverage !== null ? { weightAverage: config.weightAverage } : {}),
           ...(config.klWarmupEpochs > 0 ? { klWarmupEpochs: config.klWarmupEpochs } : {}),
           ...(val ? { validation: { x: val.x, n: val.n, labels: val.items.map((it) => it.digit) } } : {}),
           ...(val && config.patience > 0 ? { earlyStopping: { patience: config.patience } } : {}),
@@ -321,7 +324,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
             training: {
               preset: config.preset, model: config.model, tiny: config.tiny, dataset: 'FSDD v1.0.10', clips: fit.n,
               validationClips: val?.n ?? 0, batchSize: config.batchSize, learningRate: config.learningRate,
-              learningRateSchedule: config.learningRateSchedule, spikeClip: config.spikeClip, epochs: config.epochs, seed: config.seed,
+              learningRateSchedule: config.learningRateSchedule, spikeClip: config.spikeClip, weightAverage: config.weightAverage, epochs: config.epochs, seed: config.seed,
               specvae: VERSION,
             },
           },

@@ -60,8 +60,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 }
 
-export async function optimizerState(opt: tf.Optimizer): Promise<OptimizerState> {
-  const weights = await opt.getWeights();
+/** The optimiser's slots, plus `extra` named tensors (the training weights of a weight-averaged run). */
+export async function optimizerState(opt: tf.Optimizer, extra: { name: string; tensor: tf.Tensor }[] = []): Promise<OptimizerState> {
+  const weights = [...await opt.getWeights(), ...extra];
   const total = weights.reduce((n, w) => n + w.tensor.size, 0);
   const data = new Float32Array(total);
   let o = 0;
@@ -72,15 +73,23 @@ export async function optimizerState(opt: tf.Optimizer): Promise<OptimizerState>
   return { names: weights.map((w) => w.name), shapes: weights.map((w) => w.tensor.shape), data };
 }
 
-export async function restoreOptimizer(opt: tf.Optimizer, s: OptimizerState): Promise<void> {
+/**
+ * Restores the optimiser's slots; entries whose names start with
+ * `extraPrefix` are not the optimiser's and are returned as plain arrays.
+ */
+export async function restoreOptimizer(opt: tf.Optimizer, s: OptimizerState, extraPrefix?: string): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
   let o = 0;
-  const named = s.names.map((name, i) => {
+  const extra = new Map<string, { shape: number[]; data: Float32Array }>();
+  const named: { name: string; tensor: tf.Tensor }[] = [];
+  s.names.forEach((name, i) => {
     const shape = s.shapes[i]!;
     const size = shape.reduce((a, b) => a * b, 1);
-    const tensor = tf.tensor(s.data.subarray(o, o + size), shape);
+    const data = s.data.subarray(o, o + size);
     o += size;
-    return { name, tensor };
+    if (extraPrefix !== undefined && name.startsWith(extraPrefix)) extra.set(name, { shape, data });
+    else named.push({ name, tensor: tf.tensor(data, shape) });
   });
   await opt.setWeights(named);
   named.forEach((n) => n.tensor.dispose());
+  return extra;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { toBundle } from '../io/bundle.js';
 import type { SpectrogramVae } from '../models/vae.js';
+import { RAW_WEIGHT_PREFIX, WeightAverage } from './weight-average.js';
 import {
   optimizerState, restoreOptimizer, type Checkpoint, type CheckpointStore, type EpochMetrics, type TrainingState,
 } from './checkpoint.js';
@@ -61,6 +62,17 @@ export interface TrainOptions {
    * digits' posteriors in the same pass either way (SpectrogramVae.fitToLabels).
    */
   fitClassPrior?: boolean;
+  /**
+   * Keep an exponential moving average of the weights with this decay per
+   * step (e.g. 0.998: about the last 500 steps) and make it the model: at the
+   * end of every epoch the average goes into the model for BatchNorm
+   * recalibration, the class prior, validation and the checkpoint, and the run
+   * ends with it (default: off). A checkpoint also holds the training weights,
+   * so a resumed run continues exactly. The loss of the default recipe jumps
+   * now and then even late in a run; the average of the last epochs is not
+   * thrown off by one late jump, the last weights are.
+   */
+  weightAverage?: number | null;
   /** Clip the global gradient norm (default: off). */
   clipNorm?: number;
   /**
@@ -171,7 +183,19 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   const state: TrainingState = opts.resumeFrom
     ? structuredClone(opts.resumeFrom.state)
     : { epoch: 0, step: 0, history: [], bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0, seed };
-  if (opts.resumeFrom) await restoreOptimizer(optimizer, opts.resumeFrom.optimizer);
+  // The model holds the weight average (a checkpoint's model is the
+  // average); the training weights come from the checkpoint when it has them.
+  const average = opts.weightAverage ? new WeightAverage(vars, opts.weightAverage) : null;
+  if (opts.resumeFrom) {
+    const extra = await restoreOptimizer(optimizer, opts.resumeFrom.optimizer, RAW_WEIGHT_PREFIX);
+    if (extra.size === vars.length) {
+      vars.forEach((v, i) => {
+        const e = extra.get(`${RAW_WEIGHT_PREFIX}${i}`);
+        if (!e || e.data.length !== v.size) throw new RangeError(`resumeFrom: the checkpoint's training weights do not fit this model (entry ${i})`);
+        tf.tidy(() => v.assign(tf.tensor(e.data, v.shape)));
+      });
+    }
+  }
 
   const batches = Math.ceil(data.n / batchSize);
   const totalSteps = Math.max(1, opts.epochs * batches);
@@ -186,13 +210,14 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   const saveCheckpoint = async () => {
     if (!opts.checkpoint) return;
     const bundle = await toBundle(vae, opts.manifestExtra);
-    await opts.checkpoint.save({ bundle, optimizer: await optimizerState(optimizer), state: structuredClone(state) });
+    await opts.checkpoint.save({ bundle, optimizer: await optimizerState(optimizer, average?.trainingWeights()), state: structuredClone(state) });
   };
 
   try {
     while (state.epoch < opts.epochs) {
       const epoch = state.epoch;
       const t0 = performance.now();
+      average?.swapOut();
       const klScale = opts.klWarmupEpochs ? Math.min(1, (epoch + 1) / opts.klWarmupEpochs) : 1;
       const order = epochOrder(data.n, seed, epoch);
       let sumLoss = 0, sumRecon = 0, sumKl = 0, seen = 0;
@@ -268,6 +293,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
           tf.dispose(Object.values(finalGrads));
         }
         state.step++;
+        average?.update(state.step);
         sumLoss += bl * size;
         sumRecon += br * size;
         sumKl += bk * size;
@@ -279,9 +305,11 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
       if (opts.signal?.aborted && seen < data.n) {
         // An unfinished epoch is not recorded; the checkpoint holds the last complete one's state but the newest weights.
         stoppedBy = 'abort';
+        average?.swapIn();
         await saveCheckpoint();
         break;
       }
+      average?.swapIn();
       const recal = Math.min(data.n, recalibration);
       if (vae.architecture.batchNorm && recal > 0) {
         const xs = new Float32Array(recal * per);
@@ -322,6 +350,8 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
     }
   } finally {
     optimizer.dispose();
+    // The run ends with the average in the model (swapped in at the last epoch's end).
+    average?.dispose();
   }
   return { history: state.history, stoppedBy, state };
 }
