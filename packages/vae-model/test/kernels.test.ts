@@ -246,12 +246,13 @@ describe('VAE training step', () => {
 
 describe('every model kind trains on wasm', () => {
   // Each kind's loss uses ops of its own (the mixture's log-density, the
-  // labelled components' pick, the condition's concatenation): their
+  // labelled components' pick and log-responsibilities, the condition's concatenation): their
   // gradients must exist on wasm and agree with the cpu backend.
   const kinds: [string, Partial<Architecture>][] = [
     ['standard', { kind: 'standard' }],
     ['gmvae', { kind: 'gmvae', components: 3 }],
     ['gmvae with labelled components', { kind: 'gmvae', components: 3, labelledComponents: true }],
+    ['gmvae with labelled components and classWeight', { kind: 'gmvae', components: 3, labelledComponents: true, classWeight: 2 }],
     ['cvae', { kind: 'cvae', classes: 3 }],
   ];
   it.each(kinds)('%s: loss gradients match the cpu backend', async (_, kind) => {

@@ -125,6 +125,39 @@ describe('gmvae with labelled components', () => {
     vae.dispose();
   });
 
+  it('classWeight adds w * -log p(own digit | z) under the mixture to the loss, and nothing else', () => {
+    const w = 2.5;
+    const plain = new SpectrogramVae(labelled());
+    const weighted = new SpectrogramVae({ ...labelled(), classWeight: w });
+    const d = toyData(6);
+    const eps = Float32Array.from({ length: 18 }, (_, i) => Math.sin(i + 1));
+    const terms = (vae: SpectrogramVae) => leakFree(() => tf.tidy(() => {
+      const t = vae.lossTerms(tf.tensor4d(d.x, [6, 16, 8, 1]), d.labels, tf.tensor2d(eps, [6, 3]), 1, false);
+      return [t.loss.arraySync(), t.recon.arraySync(), t.kl.arraySync()];
+    }));
+    const [l0, r0, k0] = terms(plain);
+    const [l1, r1, k1] = terms(weighted);
+    expect(r1).toBeCloseTo(r0!, 4);
+    expect(k1).toBeCloseTo(k0!, 5);
+    // Independent: log N(z; m_k, s_k^2) up to a constant, normalised over k.
+    const { mu, logvar } = weighted.encode(d.x);
+    const { means, logScales } = weighted.prior!.toJSON();
+    let nll = 0;
+    for (let i = 0; i < 6; i++) {
+      const z = [0, 1, 2].map((j) => mu[i * 3 + j]! + Math.exp(logvar[i * 3 + j]! / 2) * eps[i * 3 + j]!);
+      const logComp = means.map((m, k) => -0.5 * z.reduce((s, v, j) => s + ((v - m[j]!) / Math.exp(logScales[k]![j]!)) ** 2 + 2 * logScales[k]![j]!, 0));
+      const top = Math.max(...logComp);
+      const logNorm = top + Math.log(logComp.reduce((s, v) => s + Math.exp(v - top), 0));
+      nll -= logComp[d.labels[i]!]! - logNorm;
+    }
+    expect(l1! - l0!).toBeCloseTo(w * nll / 6, 3);
+    expect(nll).toBeGreaterThan(0);
+    expect(() => new SpectrogramVae({ ...tiny('gmvae'), classWeight: 1 })).toThrow(/classWeight needs a gmvae with labelled components/);
+    expect(() => new SpectrogramVae({ ...labelled(), classWeight: -1 })).toThrow(/classWeight must be a number >= 0/);
+    plain.dispose();
+    weighted.dispose();
+  });
+
   it('matchComponents sets each component to the ELBO\'s optimum for its items (the KL\'s gradient vanishes there)', () => {
     const vae = new SpectrogramVae(labelled());
     const d = toyData(12);
@@ -142,7 +175,7 @@ describe('gmvae with labelled components', () => {
     // The component mean is the items' mean posterior mean.
     const m0 = [0, 1, 2].map((j) => [0, 3, 6, 9].reduce((a, i) => a + mu[i * 3 + j]!, 0) / 4);
     (prior.means.arraySync() as number[][])[0]!.forEach((v, j) => expect(v).toBeCloseTo(m0[j]!, 5));
-    expect(() => prior.matchComponents(mu, logvar, [...d.labels.slice(0, 11), 5])).toThrow(/label 5 is not a component in \[0, 3\)/);
+    expect(() => prior.matchComponents(mu, logvar, [...d.labels.slice(0, 11), 5])).toThrow(/matchComponents: label 5 is not a class in \[0, 3\)/);
     vae.dispose();
   });
 

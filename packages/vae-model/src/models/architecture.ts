@@ -31,6 +31,16 @@ export interface Architecture {
    * and, on FSDD, do not come out one digit each (see the package README).
    */
   labelledComponents?: boolean;
+  /**
+   * gmvae with labelled components: weight of -log p(digit | z), the
+   * mixture's posterior probability of the clip's own component at its
+   * sampled z, added to each clip's loss (the discriminative term of
+   * semi-supervised VAEs, Kingma et al. 2014's alpha). The ELBO alone only
+   * pulls each digit towards its component; this term also pushes it away
+   * from the others, so the components end up where the decoder can tell
+   * the digits apart. 0 or absent: the plain ELBO.
+   */
+  classWeight?: number;
   /** cvae: number of classes of the condition (10 digits). */
   classes?: number;
   /** Seed of the weight initialisers. */
@@ -137,5 +147,7 @@ export function validateArchitecture(a: Architecture): void {
   if (a.kind === 'gmvae' && !(Number.isInteger(a.components) && a.components! >= 1)) bad('gmvae needs components >= 1');
   if (a.labelledComponents !== undefined && typeof a.labelledComponents !== 'boolean') bad('labelledComponents must be true or false');
   if (a.labelledComponents && a.kind !== 'gmvae') bad('labelledComponents is for a gmvae only');
+  if (a.classWeight !== undefined && !(Number.isFinite(a.classWeight) && a.classWeight >= 0)) bad(`classWeight must be a number >= 0, got ${String(a.classWeight)}`);
+  if (a.classWeight && !a.labelledComponents) bad('classWeight needs a gmvae with labelled components');
   if (a.kind === 'cvae' && !(Number.isInteger(a.classes) && a.classes! >= 2)) bad('cvae needs classes >= 2');
 }

@@ -44,47 +44,14 @@ export class ClassPrior {
    * is added to every variance (numerical floor).
    */
   static fit(mu: Float32Array, logvar: Float32Array, labels: ArrayLike<number>, classes: number, opts: { ridge?: number } = {}): ClassPrior {
-    const n = labels.length;
-    if (n < 1 || mu.length % n !== 0 || logvar.length !== mu.length) throw new RangeError('class prior: mu, logvar and labels disagree in length');
-    const d = mu.length / n;
+    const { n, d, counts, mean, postVar, scatter, pooled } = posteriorMoments(mu, logvar, labels, classes, 'class prior');
     const ridge = opts.ridge ?? 1e-4;
-    const counts = new Array<number>(classes).fill(0);
-    const mean = new Float64Array(classes * d);
-    const postVar = new Float64Array(classes * d);
-    for (let i = 0; i < n; i++) {
-      const k = labels[i]!;
-      if (!Number.isInteger(k) || k < 0 || k >= classes) throw new RangeError(`class prior: label ${k} is not a class in [0, ${classes})`);
-      counts[k]!++;
-      for (let j = 0; j < d; j++) {
-        mean[k * d + j]! += mu[i * d + j]!;
-        postVar[k * d + j]! += Math.exp(logvar[i * d + j]!);
-      }
-    }
-    const cov = new Float64Array(classes * d * d);
-    const pooled = new Float64Array(d * d);
-    for (let k = 0; k < classes; k++) for (let j = 0; j < d; j++) {
-      const c = Math.max(1, counts[k]!);
-      mean[k * d + j]! /= c;
-      postVar[k * d + j]! /= c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = labels[i]!;
-      const o = k * d * d;
-      for (let a = 0; a < d; a++) {
-        const da = mu[i * d + a]! - mean[k * d + a]!;
-        for (let b = 0; b <= a; b++) {
-          const v = da * (mu[i * d + b]! - mean[k * d + b]!);
-          cov[o + a * d + b]! += v;
-          pooled[a * d + b]! += v;
-        }
-      }
-    }
     const chol = new Float32Array(classes * d * d);
     for (let k = 0; k < classes; k++) {
       const own = counts[k]! >= 2;
       const c = new Float64Array(d * d);
       for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) {
-        c[a * d + b] = own ? cov[k * d * d + a * d + b]! / counts[k]! : pooled[a * d + b]! / n;
+        c[a * d + b] = own ? scatter[k * d * d + a * d + b]! / counts[k]! : pooled[a * d + b]! / n;
       }
       for (let a = 0; a < d; a++) c[a * d + a]! += postVar[k * d + a]! + ridge;
       chol.set(choleskyLower(c, d), k * d * d);
@@ -135,6 +102,66 @@ export class ClassPrior {
     if (!ok) throw new RangeError(`${where}: classPrior must hold means [classes][${latentDim}] and cholesky [classes][${latentDim * latentDim}] of finite numbers`);
     return new ClassPrior(j.means.length, latentDim, Float32Array.from(j.means.flat()), Float32Array.from(j.cholesky.flat()), j.counts);
   }
+}
+
+/** Per-class moments of posteriors N(mu_i, diag e^logvar_i) with class labels; see {@link posteriorMoments}. */
+export interface PosteriorMoments {
+  n: number;
+  d: number;
+  /** Items per class. */
+  counts: number[];
+  /** Mean of the mu_i per class [classes * d] (0 for an empty class). */
+  mean: Float64Array;
+  /** Mean of the e^logvar_i per class [classes * d]. */
+  postVar: Float64Array;
+  /** Per class, the lower triangle of sum_i (mu_i - mean)(mu_i - mean)^T [classes * d * d]. */
+  scatter: Float64Array;
+  /** The same summed over all classes [d * d]. */
+  pooled: Float64Array;
+}
+
+/**
+ * The moments every per-class latent Gaussian is fitted from (the class
+ * prior's full covariances, the gmvae's matched diagonal components): mu and
+ * logvar row-major [n, d], labels in [0, classes). `who` names the caller in
+ * errors.
+ */
+export function posteriorMoments(mu: Float32Array, logvar: Float32Array, labels: ArrayLike<number>, classes: number, who: string): PosteriorMoments {
+  const n = labels.length;
+  if (n < 1 || mu.length % n !== 0 || logvar.length !== mu.length) throw new RangeError(`${who}: mu, logvar and labels disagree in length (${mu.length}, ${logvar.length} values for ${n} labels)`);
+  const d = mu.length / n;
+  const counts = new Array<number>(classes).fill(0);
+  const mean = new Float64Array(classes * d);
+  const postVar = new Float64Array(classes * d);
+  for (let i = 0; i < n; i++) {
+    const k = labels[i]!;
+    if (!Number.isInteger(k) || k < 0 || k >= classes) throw new RangeError(`${who}: label ${k} is not a class in [0, ${classes})`);
+    counts[k]!++;
+    for (let j = 0; j < d; j++) {
+      mean[k * d + j]! += mu[i * d + j]!;
+      postVar[k * d + j]! += Math.exp(logvar[i * d + j]!);
+    }
+  }
+  for (let k = 0; k < classes; k++) for (let j = 0; j < d; j++) {
+    const c = Math.max(1, counts[k]!);
+    mean[k * d + j]! /= c;
+    postVar[k * d + j]! /= c;
+  }
+  const scatter = new Float64Array(classes * d * d);
+  const pooled = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const k = labels[i]!;
+    const o = k * d * d;
+    for (let a = 0; a < d; a++) {
+      const da = mu[i * d + a]! - mean[k * d + a]!;
+      for (let b = 0; b <= a; b++) {
+        const v = da * (mu[i * d + b]! - mean[k * d + b]!);
+        scatter[o + a * d + b]! += v;
+        pooled[a * d + b]! += v;
+      }
+    }
+  }
+  return { n, d, counts, mean, postVar, scatter, pooled };
 }
 
 /** Lower Cholesky factor of a symmetric positive-definite matrix given by its lower triangle (row-major d x d). */

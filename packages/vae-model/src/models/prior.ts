@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { posteriorMoments } from './class-prior.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -68,26 +69,17 @@ export class MixturePrior {
    */
   matchComponents(mu: Float32Array, logvar: Float32Array, labels: ArrayLike<number>): number[] {
     const D = this.latentDim;
-    const K = this.components;
-    const n = labels.length;
-    if (mu.length !== n * D || logvar.length !== n * D) throw new RangeError(`matchComponents: expected ${n} x ${D} posteriors, got ${mu.length} and ${logvar.length} values`);
-    const counts = new Array<number>(K).fill(0);
-    const sum = new Float64Array(K * D);
-    for (let i = 0; i < n; i++) {
-      const k = labels[i]!;
-      if (!Number.isInteger(k) || k < 0 || k >= K) throw new RangeError(`label ${k} is not a component in [0, ${K})`);
-      counts[k]!++;
-      for (let j = 0; j < D; j++) sum[k * D + j]! += mu[i * D + j]!;
-    }
+    if (mu.length !== labels.length * D) throw new RangeError(`matchComponents: expected ${labels.length} x ${D} posteriors, got ${mu.length} values`);
+    const { counts, mean, postVar, scatter } = posteriorMoments(mu, logvar, labels, this.components, 'matchComponents');
     const means = this.means.arraySync() as number[][];
     const logScales = this.logScales.arraySync() as number[][];
-    const second = new Float64Array(K * D);
-    for (let k = 0; k < K; k++) for (let j = 0; j < D; j++) if (counts[k]! > 0) means[k]![j] = sum[k * D + j]! / counts[k]!;
-    for (let i = 0; i < n; i++) {
-      const k = labels[i]!;
-      for (let j = 0; j < D; j++) second[k * D + j]! += Math.exp(logvar[i * D + j]!) + (mu[i * D + j]! - means[k]![j]!) ** 2;
+    for (let k = 0; k < this.components; k++) {
+      if (counts[k] === 0) continue;
+      for (let j = 0; j < D; j++) {
+        means[k]![j] = mean[k * D + j]!;
+        logScales[k]![j] = 0.5 * Math.log(postVar[k * D + j]! + scatter[(k * D + j) * D + j]! / counts[k]!);
+      }
     }
-    for (let k = 0; k < K; k++) for (let j = 0; j < D; j++) if (counts[k]! > 0) logScales[k]![j] = 0.5 * Math.log(second[k * D + j]! / counts[k]!);
     tf.tidy(() => {
       this.means.assign(tf.tensor2d(means));
       this.logScales.assign(tf.tensor2d(logScales));
@@ -95,13 +87,16 @@ export class MixturePrior {
     return counts;
   }
 
-  /** Posterior responsibility of each component for z [batch, D] -> [batch, K]. */
-  responsibilities(z: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * log p(k | z) of each component under the mixture (equal weights), for z
+   * [batch, D] -> [batch, K]: the log of each component's responsibility.
+   */
+  logResponsibilities(z: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const diff = tf.sub(tf.expandDims(z, 1), tf.expandDims(this.means, 0));
       const invVar = tf.exp(tf.mul(this.logScales, -2));
       const logComp = tf.mul(tf.sum(tf.add(tf.mul(tf.square(diff), invVar), tf.mul(this.logScales, 2)), 2), -0.5);
-      return tf.softmax(logComp, 1) as tf.Tensor2D;
+      return tf.logSoftmax(logComp, 1) as tf.Tensor2D;
     });
   }
 

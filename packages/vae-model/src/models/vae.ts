@@ -152,11 +152,17 @@ export class SpectrogramVae {
       const xHat = this.decodeT(z, label, training);
       const recon = tf.mul(tf.mean(tf.squaredDifference(x, xHat)), a.reconWeight) as tf.Scalar;
       let kl: tf.Scalar;
+      let extra: tf.Scalar | null = null;
       if (this.prior && a.labelledComponents) {
         // q(k | x) is the clip's own digit: KL over k (log K against the
         // uniform weights) plus the closed-form KL to that digit's component.
         const k = this.labelTensor(labels, x.shape[0], this.prior.components, 'a gmvae with labelled components');
         kl = tf.add(tf.mean(this.prior.klToComponents(mu, logvar, k)), Math.log(this.prior.components)) as tf.Scalar;
+        if (a.classWeight) {
+          const own = tf.cast(tf.oneHot(k, this.prior.components), 'float32');
+          const nll = tf.neg(tf.mean(tf.sum(tf.mul(own, this.prior.logResponsibilities(z)), 1))) as tf.Scalar;
+          extra = tf.mul(nll, a.classWeight) as tf.Scalar;
+        }
       } else if (this.prior) {
         // Single-sample estimate of KL(q || p) with q's entropy in closed form.
         const negEntropy = tf.mul(tf.sum(tf.add(logvar, 1 + LOG_2PI), 1), -0.5);
@@ -164,7 +170,8 @@ export class SpectrogramVae {
       } else {
         kl = tf.mean(tf.mul(tf.sum(tf.sub(tf.sub(tf.add(logvar, 1), tf.square(mu)), tf.exp(logvar)), 1), -0.5)) as tf.Scalar;
       }
-      const loss = tf.add(recon, tf.mul(kl, a.klWeight * klScale)) as tf.Scalar;
+      let loss = tf.add(recon, tf.mul(kl, a.klWeight * klScale)) as tf.Scalar;
+      if (extra) loss = tf.add(loss, extra);
       return { loss, recon, kl };
     });
   }
