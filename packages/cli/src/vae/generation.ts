@@ -57,44 +57,35 @@ const pad2 = (i: number): string => String(i).padStart(2, '0');
 function plan(vae: SpectrogramVae, req: GenerateRequest): { z: Float32Array; labels: (number | null)[] } {
   const d = vae.architecture.latentDim;
   const cvae = vae.architecture.kind === 'cvae';
-  if (req.components) {
-    const z = new Float32Array(req.components.length * req.n * d);
-    const labels: number[] = [];
-    req.components.forEach((component, k) => {
-      z.set(vae.sampleLatents(req.n, req.seed, { component }), k * req.n * d);
-      for (let i = 0; i < req.n; i++) labels.push(component);
-    });
-    return { z, labels };
-  }
+  const n = req.n;
+  if (req.components) return perKey(req.components, n, d, (component) => vae.sampleLatents(n, req.seed, { component }));
   if (req.digits === null) {
-    const z = vae.sampleLatents(req.n, req.seed);
-    return { z, labels: Array.from({ length: req.n }, (_, i) => (cvae ? i % 10 : null)) };
+    const z = vae.sampleLatents(n, req.seed);
+    return { z, labels: Array.from({ length: n }, (_, i) => (cvae ? i % 10 : null)) };
   }
-  const z = new Float32Array(req.digits.length * req.n * d);
-  const labels: number[] = [];
+  // With a class prior or a cvae, every digit uses the same seed: sample i of each digit shares its noise ("style").
   if (vae.classPrior) {
-    // The same seed for every digit: sample i of each digit shares its noise ("style").
-    req.digits.forEach((digit, k) => {
-      z.set(vae.sampleLatents(req.n, req.seed, { digits: new Array<number>(req.n).fill(digit), temperature: req.temperature ?? 1 }), k * req.n * d);
-      for (let i = 0; i < req.n; i++) labels.push(digit);
-    });
-    return { z, labels };
+    return perKey(req.digits, n, d, (digit) => vae.sampleLatents(n, req.seed, { digits: new Array<number>(n).fill(digit), temperature: req.temperature ?? 1 }));
   }
   if (cvae) {
-    // The same n latents for every digit: sample i of each digit shares its "style".
-    const shared = vae.sampleLatents(req.n, req.seed);
-    req.digits.forEach((digit, k) => {
-      z.set(shared, k * req.n * d);
-      for (let i = 0; i < req.n; i++) labels.push(digit);
-    });
-    return { z, labels };
+    const shared = vae.sampleLatents(n, req.seed);
+    return perKey(req.digits, n, d, () => shared);
   }
   const means = req.classMeans;
   if (!means) throw new CliError('generating a digit with an unconditional model needs the class means of the training set', { code: 'NO_CLASS_MEANS' });
-  req.digits.forEach((digit, k) => {
+  return perKey(req.digits, n, d, (digit) => {
     const center = means.subarray(digit * d, (digit + 1) * d);
-    z.set(vae.sampleLatents(req.n, req.seed + 7919 * (digit + 1), { around: { center, std: req.std ?? 0.5 } }), k * req.n * d);
-    for (let i = 0; i < req.n; i++) labels.push(digit);
+    return vae.sampleLatents(n, req.seed + 7919 * (digit + 1), { around: { center, std: req.std ?? 0.5 } });
+  });
+}
+
+/** n latents of dimension d per key (digit or component), key after key, each labelled with its key. */
+function perKey(keys: readonly number[], n: number, d: number, latents: (key: number) => Float32Array): { z: Float32Array; labels: number[] } {
+  const z = new Float32Array(keys.length * n * d);
+  const labels: number[] = [];
+  keys.forEach((key, k) => {
+    z.set(latents(key), k * n * d);
+    for (let i = 0; i < n; i++) labels.push(key);
   });
   return { z, labels };
 }
