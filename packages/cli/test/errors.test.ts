@@ -124,6 +124,8 @@ describe('conflicting and bad flags', () => {
       [['reconstruct', '--run', run, file, '--limit', '3'], /^specvae: --limit applies to --split, not to input files$/],
       [['train', '--epochs', '0'], /^specvae: option '--epochs <n>' argument '0' is invalid\. expected an integer from 1 to 100000$/],
       [['train', '--model', 'cvae', '--unlabelled-components'], /^specvae: --unlabelled-components is for --model gmvae$/],
+      [['train', '--model', 'cvae', '--class-weight', '5'], /^specvae: --class-weight is for --model gmvae$/],
+      [['train', '--model', 'gmvae', '--unlabelled-components', '--class-weight', '5'], /^specvae: option '--class-weight <w>' cannot be used with option '--unlabelled-components'$/],
       [['train', '--weight-average', '1'], /^specvae: option '--weight-average <decay>' argument '1' is invalid\. expected a number from 0 and below 1$/],
       [['train', '--model', 'big'], /^specvae: option '--model <kind>' argument 'big' is invalid\. Allowed choices are standard, gmvae, cvae\.$/],
       [['run', '--max-minutes', '-1'], /^specvae: option '--max-minutes <m>' argument '-1' is invalid\. expected a number above 0/],

@@ -122,8 +122,9 @@ describe('specvae generate and interpolate', () => {
 
   it('samples a gmvae\'s mixture components (component k is digit k by default), and explains bad --component', { timeout: 120_000 }, async () => {
     const gm = join(home.path, 'runs', 'gmvae');
-    const t = await cliJson<Record<string, any>>(['train', ...TINY, '--model', 'gmvae', '--epochs', '1', '--no-samples', '--out', gm], env);
+    const t = await cliJson<Record<string, any>>(['train', ...TINY, '--model', 'gmvae', '--class-weight', '20', '--epochs', '1', '--no-samples', '--out', gm], env);
     expect(t['config'].architecture.labelledComponents).toBe(true);
+    expect(t['config'].architecture.classWeight).toBe(20);
     const r = await cliJson<Record<string, any>>(['generate', '--run', gm, '--component', '0,2', '-n', '2', '--iterations', '4'], env);
     expect(r['method']).toBe('component');
     expect(r['clips'].map((c: { component: number; sample: number }) => [c.component, c.sample])).toEqual([[0, 1], [0, 2], [2, 1], [2, 2]]);

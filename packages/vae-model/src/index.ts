@@ -1,7 +1,7 @@
 // @specvae/vae-model: the VAE family on TensorFlow.js, its feature pipeline,
 // training loop, evaluation and files. Node-only parts: '@specvae/vae-model/node'.
 export {
-  DEFAULT_SIGMA, defaultArchitecture, encoderShapes, gaussianReconWeight, originalArchitecture, validateArchitecture,
+  DEFAULT_CLASS_WEIGHT, DEFAULT_SIGMA, defaultArchitecture, encoderShapes, gaussianReconWeight, originalArchitecture, validateArchitecture,
   type Architecture, type ModelKind,
 } from './models/architecture.js';
 export { buildNetworks } from './models/networks.js';

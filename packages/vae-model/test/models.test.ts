@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { originalArchitecture, type Architecture, type ModelKind } from '../src/models/architecture.js';
+import { DEFAULT_CLASS_WEIGHT, originalArchitecture, type Architecture, type ModelKind } from '../src/models/architecture.js';
 import { LOG_VARIANCE_CAP, LOG_VARIANCE_FLOOR, SpectrogramVae } from '../src/models/vae.js';
 import { trainVae, TrainingDivergedError, epochOrder } from '../src/train/trainer.js';
 import { MemoryCheckpointStore } from '../src/train/checkpoint.js';
@@ -198,6 +198,7 @@ describe('gmvae with labelled components', () => {
   it('is a gmvae-only option, and the presets\' gmvae uses it', async () => {
     expect(() => new SpectrogramVae({ ...tiny('cvae'), labelledComponents: true })).toThrow(/labelledComponents is for a gmvae only/);
     expect(originalArchitecture('gmvae').labelledComponents).toBe(true);
+    expect(originalArchitecture('gmvae').classWeight).toBe(DEFAULT_CLASS_WEIGHT);
     expect(originalArchitecture('standard').labelledComponents).toBeUndefined();
   });
 });

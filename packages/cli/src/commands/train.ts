@@ -1,6 +1,6 @@
 // `specvae train`: train a VAE on FSDD into a run folder.
 import { Option, type Command } from 'commander';
-import { trainingRecipe } from '@specvae/vae-model';
+import { DEFAULT_CLASS_WEIGHT, trainingRecipe } from '@specvae/vae-model';
 import { action, type CommandContext, type CommandModule } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatDuration } from '../output.js';
@@ -10,6 +10,7 @@ import { displayPath, loadModule } from './lazy.js';
 export interface TrainOptions {
   model: 'standard' | 'gmvae' | 'cvae';
   unlabelledComponents?: boolean;
+  classWeight?: number;
   preset: 'default' | 'original';
   epochs?: number;
   batchSize?: number;
@@ -45,6 +46,8 @@ export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; v
   cmd
     .addOption(new Option('--model <kind>', 'standard VAE, Gaussian-mixture VAE or digit-conditioned VAE').choices(['standard', 'gmvae', 'cvae']).default('cvae'))
     .addOption(new Option('--unlabelled-components', 'gmvae: fit the mixture without the digit labels (default: component k is digit k)'))
+    .addOption(new Option('--class-weight <w>', `gmvae: weight of -log p(own digit | z) under the mixture, which keeps the components apart (0: the plain ELBO; default: ${DEFAULT_CLASS_WEIGHT})`)
+      .argParser(numberArg(0, 1e6)).conflicts('unlabelledComponents'))
     .addOption(new Option('--preset <name>', 'feature preset: default (8 kHz, 128 x 144) or original (22.05 kHz, 256 x 64, the original experiment)').choices(['default', 'original']).default('default'))
     .addOption(new Option('--epochs <n>', `epochs; the cosine schedule spans them (default: ${recipeText('epochs')}; on --resume: the new total)`).argParser(intArg(1, 100_000)))
     .addOption(maxMinutesOption(defaults.maxMinutes))
@@ -69,6 +72,7 @@ export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; v
 export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' | 'run', maxSeconds?: number) {
   if (opts.out !== undefined && opts.out.trim() === '') throw new UsageError('--out is empty');
   if (opts.unlabelledComponents && opts.model !== 'gmvae') throw new UsageError('--unlabelled-components is for --model gmvae');
+  if (opts.classWeight !== undefined && opts.model !== 'gmvae') throw new UsageError('--class-weight is for --model gmvae');
   const recipe = trainingRecipe(opts.preset);
   return {
     ...(opts.out !== undefined ? { out: opts.out } : {}),
@@ -77,7 +81,8 @@ export function trainRequest(opts: TrainOptions, cmd: Command, command: 'train' 
     resume: opts.resume === true,
     overwrite: opts.overwrite === true,
     given: (name: string) => fromUser(cmd, name),
-    model: opts.model, labelledComponents: opts.model === 'gmvae' ? opts.unlabelledComponents !== true : undefined, preset: opts.preset, epochs: opts.epochs ?? recipe.epochs, batchSize: opts.batchSize ?? recipe.batchSize,
+    model: opts.model, labelledComponents: opts.model === 'gmvae' ? opts.unlabelledComponents !== true : undefined,
+    ...(opts.classWeight !== undefined ? { classWeight: opts.classWeight } : {}), preset: opts.preset, epochs: opts.epochs ?? recipe.epochs, batchSize: opts.batchSize ?? recipe.batchSize,
     learningRate: opts.lr ?? recipe.learningRate, learningRateSchedule: opts.lrSchedule ?? recipe.learningRateSchedule,
     spikeClip: opts.spikeClip !== undefined ? (opts.spikeClip > 0 ? opts.spikeClip : null) : recipe.spikeClip,
     weightAverage: opts.weightAverage !== undefined ? (opts.weightAverage > 0 ? opts.weightAverage : null) : recipe.weightAverage,

@@ -116,12 +116,20 @@ export async function recoverModelDir(modelDir: string): Promise<string | null> 
 
 /**
  * The architecture of a model kind and preset (tiny: two small blocks, for
- * tests); labelledComponents overrides the gmvae's default (true).
+ * tests); `mixture` overrides the gmvae's defaults (labelled components with
+ * the preset's classWeight; unlabelled components have no class term).
  */
-export function architectureFor(kind: ModelKind, preset: FeaturePresetName, features: FeatureConfig, tiny: boolean, labelledComponents?: boolean): Architecture {
+export function architectureFor(kind: ModelKind, preset: FeaturePresetName, features: FeatureConfig, tiny: boolean,
+  mixture: { labelledComponents?: boolean | undefined; classWeight?: number | undefined } = {}): Architecture {
   const inputShape = featureShape(features).inputShape;
   const base = preset === 'original' ? originalArchitecture(kind) : defaultArchitecture(inputShape, kind);
-  if (kind === 'gmvae' && labelledComponents !== undefined) base.labelledComponents = labelledComponents;
+  if (kind === 'gmvae') {
+    if (mixture.labelledComponents === false) {
+      base.labelledComponents = false;
+      delete base.classWeight;
+    }
+    if (mixture.classWeight !== undefined) base.classWeight = mixture.classWeight;
+  }
   if (!tiny) return base;
   return { ...base, inputShape, filters: [4, 8], strides: [[4, 4], [4, 4]], latentDim: 4 };
 }

@@ -40,6 +40,8 @@ export interface TrainRequest {
   model: ModelKind;
   /** gmvae: component k is digit k (true) or the mixture is fitted without labels (false). */
   labelledComponents?: boolean | undefined;
+  /** gmvae with labelled components: the class term's weight (undefined: the preset's). */
+  classWeight?: number | undefined;
   preset: FeaturePresetName;
   epochs: number;
   batchSize: number;
@@ -141,6 +143,7 @@ function checkResumeConflicts(req: TrainRequest, c: RunConfig): void {
     ['model', '--model', req.model, c.model],
     ['preset', '--preset', req.preset, c.preset],
     ['unlabelledComponents', '--unlabelled-components', req.labelledComponents === false, c.architecture.labelledComponents === false],
+    ['classWeight', '--class-weight', req.classWeight, c.architecture.classWeight ?? 0],
     ['batchSize', '--batch-size', req.batchSize, c.batchSize],
     ['lr', '--lr', req.learningRate, c.learningRate],
     ['lrSchedule', '--lr-schedule', req.learningRateSchedule, c.learningRateSchedule],
@@ -217,7 +220,7 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
       format: RUN_FORMAT, version: RUN_FORMAT_VERSION, model: req.model, preset: req.preset, tiny: req.tiny,
       epochs: req.epochs, batchSize: req.batchSize, learningRate: req.learningRate, learningRateSchedule: req.learningRateSchedule, spikeClip: req.spikeClip, weightAverage: req.weightAverage, seed: req.seed,
       klWarmupEpochs: req.klWarmup, valTakes: req.valTakes, patience: req.patience, limit: req.limit ?? null,
-      features, architecture: architectureFor(req.model, req.preset, features, req.tiny, req.labelledComponents),
+      features, architecture: architectureFor(req.model, req.preset, features, req.tiny, { labelledComponents: req.labelledComponents, classWeight: req.classWeight }),
       data: '', createdAt: new Date().toISOString(), specvae: VERSION,
     };
   }
