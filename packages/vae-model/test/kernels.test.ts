@@ -124,6 +124,45 @@ describe('Conv2DBackpropFilter and Conv2DBackpropInput vs cpu', () => {
 // ---------------------------------------------------------------------------
 // Matrix products with a transposed operand (the Dense layers' gradients)
 
+describe('Conv2DBackpropInput keeps its phase sub-kernels while the filter lives', () => {
+  it('reuses them for the same weights, follows new weights, and frees them with the filter', () => {
+    const dy = randomTensor([2, 8, 4, 5], 31) as tf.Tensor4D;
+    const f1 = randomTensor([3, 3, 3, 5], 32) as tf.Tensor4D;
+    const f2 = randomTensor([3, 3, 3, 5], 33) as tf.Tensor4D;
+    const backend = tf.backend();
+    const run = (f: tf.Tensor4D): Float32Array => tf.tidy(() => tf.conv2dTranspose(dy, f, [2, 16, 8, 3], [2, 2], 'same').dataSync() as Float32Array);
+    // References from fresh tensors with the same values (their sub-kernels freed with them).
+    const fresh = (f: tf.Tensor4D): Float32Array => {
+      const t = tf.tensor4d(f.dataSync(), f.shape);
+      const out = run(t);
+      t.dispose();
+      return out;
+    };
+    const r1 = fresh(f1);
+    const r2 = fresh(f2);
+    const v = tf.variable(f1); // shares f1's data
+    const base = backend.numDataIds();
+    const a1 = run(v);
+    expect(a1).toEqual(r1);
+    expect(backend.numDataIds() - base).toBe(4); // the 4 phase sub-kernels of stride 2 x 2
+    expect(run(v)).toEqual(a1);
+    expect(backend.numDataIds() - base).toBe(4);
+    // A training step assigns new weights: new data, new sub-kernels.
+    v.assign(f2);
+    const a2 = run(v);
+    expect(a2).toEqual(r2);
+    expect(Array.from(a2)).not.toEqual(Array.from(a1));
+    expect(run(f2)).toEqual(a2); // the same data as v now: the same sub-kernels
+    expect(backend.numDataIds() - base).toBe(8);
+    tf.dispose(f1); // the old weights' data goes, and its sub-kernels with it
+    expect(backend.numDataIds() - base).toBe(3);
+    v.dispose();
+    tf.dispose(f2);
+    expect(backend.numDataIds() - base).toBe(-2);
+    tf.dispose(dy);
+  });
+});
+
 describe('BatchMatMul vs cpu', () => {
   it('every transpose combination, on the Dense shapes of our models and odd sizes', async () => {
     // [M, K, N]: dense 9226 -> 16 (default cvae encoder), 26 -> 9216 (its decoder), odd sizes

@@ -143,6 +143,86 @@ function phases1D(inSize: number, outSize: number, K: number, s: number, p: numb
   return res;
 }
 
+/**
+ * The flipped sub-kernels [Ty, Tx, Co, Ci] of each phase (key ry * sw + rx)
+ * of a filter [KH, KW, Ci, Co]: Wp[u, v, co, ci] = W[a.k0 + sh*(Ty-1-u),
+ * b.k0 + sw*(Tx-1-v), ci, co].
+ *
+ * Kept for as long as the filter's data lives: tfjs-wasm keeps the XNNPACK
+ * operator (the packed weights) of every filter tensor it has seen, so a
+ * sub-kernel used again is not repacked. Within a training step the same
+ * weights meet many Conv2DBackpropInput calls (every micro-batch, every
+ * Conv2DTranspose forward), as the forward conv's filter does; the new
+ * weights of the next step are a new tensor, and disposing the old one frees
+ * its sub-kernels (see releaseWithFilter).
+ */
+function phaseKernels(backend: WasmBackendLike, filter: TensorInfo, py: Phase1D[], px: Phase1D[], sh: number, sw: number): Map<number, TensorInfo> {
+  const cache = phaseCacheOf(backend);
+  const key = `${sh},${sw},${py.map((a) => `${a.k0}:${a.T}`).join(',')};${px.map((b) => `${b.k0}:${b.T}`).join(',')}`;
+  const hit = cache.get(filter.dataId)?.get(key);
+  if (hit !== undefined) return hit;
+  const [, KW, Ci, Co] = filter.shape as [number, number, number, number];
+  const Wsrc = f32(backend, filter).slice(); // a copy: the allocations below may move the heap
+  const out = new Map<number, TensorInfo>();
+  for (const a of py) {
+    for (const b of px) {
+      if (a.T === 0 || b.T === 0) continue;
+      const Ty = a.T;
+      const Tx = b.T;
+      const wp = backend.makeOutput([Ty, Tx, Co, Ci], 'float32');
+      const dst = f32(backend, wp);
+      for (let u = 0; u < Ty; u++) {
+        const kh = a.k0 + sh * (Ty - 1 - u);
+        for (let v = 0; v < Tx; v++) {
+          const kw = b.k0 + sw * (Tx - 1 - v);
+          const srcBase = (kh * KW + kw) * Ci * Co;
+          const dstBase = (u * Tx + v) * Co * Ci;
+          for (let ci = 0; ci < Ci; ci++) {
+            const s0 = srcBase + ci * Co;
+            for (let co = 0; co < Co; co++) dst[dstBase + co * Ci + ci] = Wsrc[s0 + co]!;
+          }
+        }
+      }
+      out.set(a.r * sw + b.r, wp);
+    }
+  }
+  let byKey = cache.get(filter.dataId);
+  if (byKey === undefined) cache.set(filter.dataId, (byKey = new Map()));
+  byKey.set(key, out);
+  return out;
+}
+
+type PhaseCache = Map<object, Map<string, Map<number, TensorInfo>>>;
+const phaseCaches = new WeakMap<object, PhaseCache>();
+
+/** The backend's phase sub-kernel cache; the first call makes disposing a filter also free its sub-kernels. */
+function phaseCacheOf(backend: WasmBackendLike): PhaseCache {
+  let cache = phaseCaches.get(backend);
+  if (cache !== undefined) return cache;
+  const c: PhaseCache = new Map();
+  cache = c;
+  phaseCaches.set(backend, c);
+  const disposeData = backend.disposeData.bind(backend);
+  backend.disposeData = (dataId: object, force?: boolean): boolean => {
+    const freed = disposeData(dataId, force);
+    const entry = freed ? c.get(dataId) : undefined;
+    if (entry !== undefined && !backend.dataIdMap.has(dataId)) {
+      c.delete(dataId);
+      for (const kernels of entry.values()) for (const wp of kernels.values()) disposeData(wp.dataId, true);
+    }
+    return freed;
+  };
+  return cache;
+}
+
+/** Frees every cached phase sub-kernel of a backend (tests: the backend's data count without them). */
+export function clearPhaseKernels(backend: WasmBackendLike): void {
+  const c = phaseCaches.get(backend);
+  if (c === undefined) return;
+  for (const byKey of c.values()) for (const kernels of byKey.values()) for (const wp of kernels.values()) backend.disposeData(wp.dataId, true);
+  c.clear();
+}
+
 /** How Conv2DBackpropFilter runs: our GEMM kernel (default) or XNNPACK (for comparison). */
 export type BpfMethod = 'gemm' | 'xnnpack';
 let bpfMethod: BpfMethod = 'gemm';
@@ -206,29 +286,12 @@ export function conv2DBackpropInput(args: { inputs: Record<string, TensorInfo | 
   let needZero = false;
   for (const a of py) for (const b of px) if ((a.T === 0 || b.T === 0) && a.Q > 0 && b.Q > 0) needZero = true;
   if (dx !== undefined && needZero) f32(backend, dx).fill(0);
-  const Wsrc = f32(backend, filter).slice(); // [KH, KW, Ci, Co], a copy (allocations below may move the heap)
+  const kernels = phaseKernels(backend, filter, py, px, sh, sw);
   for (const a of py) {
     for (const b of px) {
       if (a.Q === 0 || b.Q === 0 || a.T === 0 || b.T === 0) continue;
-      // Sub-kernel [Ty, Tx, Co, Ci]: Wp[u, v, co, ci] = W[a.k0 + sh*(Ty-1-u), b.k0 + sw*(Tx-1-v), ci, co]
-      const Ty = a.T;
-      const Tx = b.T;
-      const wp = backend.makeOutput([Ty, Tx, Co, Ci], 'float32');
-      const dst = f32(backend, wp);
-      for (let u = 0; u < Ty; u++) {
-        const kh = a.k0 + sh * (Ty - 1 - u);
-        for (let v = 0; v < Tx; v++) {
-          const kw = b.k0 + sw * (Tx - 1 - v);
-          const srcBase = (kh * KW + kw) * Ci * Co;
-          const dstBase = (u * Tx + v) * Co * Ci;
-          for (let ci = 0; ci < Ci; ci++) {
-            const s0 = srcBase + ci * Co;
-            for (let co = 0; co < Co; co++) dst[dstBase + co * Ci + ci] = Wsrc[s0 + co]!;
-          }
-        }
-      }
+      const wp = kernels.get(a.r * sw + b.r)!;
       const ph = xnnConv(backend, dy, wp, [[0, 0], [a.before, a.after], [b.before, b.after], [0, 0]]);
-      dispose(backend, wp);
       if (single) {
         dx = ph;
       } else {

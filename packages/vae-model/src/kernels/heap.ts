@@ -49,7 +49,7 @@ interface TensorData { memoryOffset: number; shape: number[]; dtype: DataType }
 /** The tfjs-wasm backend as our kernels see it (its public surface plus internals we rely on). */
 export interface WasmBackendLike {
   wasm: EmscriptenHeapModule;
-  dataIdMap: { get(dataId: object): TensorData | undefined };
+  dataIdMap: { get(dataId: object): TensorData | undefined; has(dataId: object): boolean };
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
   numDataIds(): number;
