@@ -124,6 +124,29 @@ describe('Conv2DBackpropFilter and Conv2DBackpropInput vs cpu', () => {
 // ---------------------------------------------------------------------------
 // Matrix products with a transposed operand (the Dense layers' gradients)
 
+describe('Conv2DBackpropFilter in one part (small calls at the default split threshold)', () => {
+  // Calls under BPF_SPLIT_MIN_FLOP run in one part; with K and Co multiples
+  // of 4 and 8 the kernel writes dW directly, otherwise through the reduction.
+  beforeAll(() => setKernelSplitMin(1 << 16));
+  afterAll(() => setKernelSplitMin(0));
+  const cases: [string, number[], number, [number, number]][] = [
+    ['original enc5, real channels (direct)', [8, 16, 4, 64], 32, [2, 1]],
+    ['original dec1, real channels (direct)', [8, 16, 4, 32], 32, [2, 1]],
+    ['odd channels (through the reduction)', [2, 9, 7, 3], 5, [2, 2]],
+  ];
+  it.each(cases)('%s', async (_, xShape, co, stride) => {
+    const x = randomTensor(xShape, 41) as tf.Tensor4D;
+    const fShape = [3, 3, xShape[3]!, co] as [number, number, number, number];
+    const yShape = tf.tidy(() => tf.conv2d(x, tf.zeros(fShape) as tf.Tensor4D, stride, 'same').shape);
+    const dy = randomTensor(yShape, 42) as tf.Tensor4D;
+    const r = await onBoth(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: fShape }) as tf.Tensor);
+    expect(r.leakedTensors).toBe(0);
+    expect(r.leakedBuffers).toBe(0);
+    expect(relErr(r.wasm[0]!, r.cpu[0]!)).toBeLessThan(TOL);
+    tf.dispose([x, dy]);
+  });
+});
+
 describe('Conv2DBackpropInput keeps its phase sub-kernels while the filter lives', () => {
   it('reuses them for the same weights, follows new weights, and frees them with the filter', () => {
     const dy = randomTensor([2, 8, 4, 5], 31) as tf.Tensor4D;

@@ -208,11 +208,12 @@ let splitMinWork = 1 << 16;
 
 /**
  * Number of parts to split a kernel call into: the pool's thread count for
- * calls with at least SPLIT_MIN_WORK of `work`, else 1.
+ * calls with at least splitMinWork of `work` and at least the kernel's own
+ * minimum `kernelMin` (ignored when tests lower splitMinWork to 0), else 1.
  */
-export function partsFor(backend: WasmBackendLike, work: number): number {
+export function partsFor(backend: WasmBackendLike, work: number, kernelMin = 0): number {
   const pool = pools.get(backend);
-  if (pool === undefined || work < splitMinWork) return 1;
+  if (pool === undefined || work < splitMinWork || (splitMinWork > 0 && work < kernelMin)) return 1;
   return Math.min(pool.threads, maxParts);
 }
 

@@ -107,7 +107,7 @@ export function gaussianReconWeight(inputShape: readonly number[], sigma: number
 /**
  * The presets' gmvae classWeight. Measured on FSDD (default preset and
  * recipe, labelled components, 12 epochs; the package README has the table):
- * without the term only 5-7 of the 10 components were heard as their own
+ * without the term only 3-7 of the 10 components were heard as their own
  * digit; with it, all 10.
  */
 export const DEFAULT_CLASS_WEIGHT = 50;
