@@ -15,7 +15,7 @@ export function bpfScratchBytes(K: i32, Co: i32): i32 {
 }
 
 /**
- * One part of dW = im2col(x)^T dy. Part q writes its partial result, a
+ * One part of dW = im2col(x)^T dy, split by pixels. Part q writes its partial result, a
  * [K4, Co8] f32 matrix (K4 = K rounded up to 4, Co8 = Co rounded up to 8), at
  * outBase + q*K4*Co8*4, and uses bpfScratchBytes(K, Co) bytes of scratch at
  * scratchBase + q*bpfScratchBytes(K, Co).
@@ -29,18 +29,49 @@ export function bpfGemm(x: usize, dy: usize, outBase: usize, scratchBase: usize,
   const P = N * OH * OW;
   const p0 = <i32>((<i64>P * <i64>part) / <i64>parts);
   const p1 = <i32>((<i64>P * <i64>(part + 1)) / <i64>parts);
-  const out = outBase + <usize>part * <usize>K4 * <usize>Co8 * 4;
-  const scratch = scratchBase + <usize>part * <usize>bpfScratchBytes(K, Co);
-  const Apack = scratch; // [K4/4][CH][4]
+  gemmRange(x, dy, outBase + <usize>part * <usize>K4 * <usize>Co8 * 4, scratchBase + <usize>part * <usize>bpfScratchBytes(K, Co),
+    H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, p0, p1, 0, K4);
+}
+
+/**
+ * One part of dW = im2col(x)^T dy, split by rows of dW: part q computes rows
+ * [4*b0, 4*b1) of the [K4, Co8] result at `out` (shared by all parts, each
+ * writing only its rows) over all pixels, so no partial sums and no
+ * reduction; it packs only its rows of im2col (dy is packed by every part).
+ * Scratch as bpfGemm's.
+ */
+export function bpfGemmRows(x: usize, dy: usize, out: usize, scratchBase: usize,
+  N: i32, H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, pt: i32, pl: i32, part: i32, parts: i32): void {
+  const K = KH * KW * Ci;
+  const blocks = (K + 3) >> 2;
+  const b0 = <i32>((<i64>blocks * <i64>part) / <i64>parts);
+  const b1 = <i32>((<i64>blocks * <i64>(part + 1)) / <i64>parts);
+  if (b1 <= b0) return;
+  gemmRange(x, dy, out, scratchBase + <usize>part * <usize>bpfScratchBytes(K, Co),
+    H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, 0, N * OH * OW, b0 << 2, b1 << 2);
+}
+
+/**
+ * Rows [rBegin, rEnd) (multiples of 4) of out [K4, Co8] = sum over pixels
+ * [p0, p1) of im2col(x)[p, r] * dy[p, c]; out's rows in range are zeroed first.
+ */
+function gemmRange(x: usize, dy: usize, out: usize, scratch: usize,
+  H: i32, W: i32, Ci: i32, OH: i32, OW: i32, Co: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, pt: i32, pl: i32, p0: i32, p1: i32, rBegin: i32, rEnd: i32): void {
+  const K = KH * KW * Ci;
+  const K4 = (K + 3) & ~3;
+  const Co8 = (Co + 7) & ~7;
+  const Apack = scratch; // [K4/4][CH][4], rows from rBegin
   const Bpack = scratch + <usize>K4 * <usize>CH * 4; // [Co8/8][CH][8]
-  memory.fill(out, 0, <usize>K4 * <usize>Co8 * 4);
+  memory.fill(out + <usize>rBegin * <usize>Co8 * 4, 0, <usize>(rEnd - rBegin) * <usize>Co8 * 4);
   const panelA: usize = <usize>CH * 16; // bytes per A panel
   const panelB: usize = <usize>CH * 32; // bytes per B panel
   const rowX: usize = <usize>W * <usize>Ci * 4;
   const imgX: usize = <usize>H * rowX;
   for (let c0 = p0; c0 < p1; c0 += CH) {
     const np = min(CH, p1 - c0);
-    // --- pack A (im2col) into panels: Apack[r>>2][p][r&3]
+    // --- pack A (im2col) into panels: Apack[(r-rBegin)>>2][p][r&3], rows in [rBegin, rEnd)
     let n = c0 / (OH * OW);
     let rem = c0 - n * OH * OW;
     let oy = rem / OW;
@@ -51,39 +82,43 @@ export function bpfGemm(x: usize, dy: usize, outBase: usize, scratchBase: usize,
       for (let kh = 0; kh < KH; kh++) {
         const iy = oy * sh + kh - pt;
         for (let kw = 0; kw < KW; kw++) {
-          const ix = ox * sw + kw - pl;
           const r0 = (kh * KW + kw) * Ci;
+          if (r0 + Ci <= rBegin || r0 >= rEnd) continue;
+          const ix = ox * sw + kw - pl;
           const inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+          const ciBegin = max(0, rBegin - r0);
+          const ciEnd = min(Ci, rEnd - r0);
           if ((Ci & 3) == 0) {
-            // r0 is a multiple of 4: each group of 4 channels fills one panel slot
+            // r0 and the range ends are multiples of 4: each group of 4 channels fills one panel slot
             if (inside) {
               const src = xImg + <usize>iy * rowX + <usize>ix * <usize>Ci * 4;
-              for (let ci = 0; ci < Ci; ci += 4) {
-                const r = r0 + ci;
+              for (let ci = ciBegin; ci < ciEnd; ci += 4) {
+                const r = r0 + ci - rBegin;
                 v128.store(Apack + <usize>(r >> 2) * panelA + pOff, v128.load(src + (<usize>ci << 2)));
               }
             } else {
-              for (let ci = 0; ci < Ci; ci += 4) {
-                const r = r0 + ci;
+              for (let ci = ciBegin; ci < ciEnd; ci += 4) {
+                const r = r0 + ci - rBegin;
                 v128.store(Apack + <usize>(r >> 2) * panelA + pOff, f32x4.splat(0));
               }
             }
           } else if (inside) {
             const src = xImg + <usize>iy * rowX + <usize>ix * <usize>Ci * 4;
-            for (let ci = 0; ci < Ci; ci++) {
-              const r = r0 + ci;
+            for (let ci = ciBegin; ci < ciEnd; ci++) {
+              const r = r0 + ci - rBegin;
               store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), load<f32>(src + (<usize>ci << 2)));
             }
           } else {
-            for (let ci = 0; ci < Ci; ci++) {
-              const r = r0 + ci;
+            for (let ci = ciBegin; ci < ciEnd; ci++) {
+              const r = r0 + ci - rBegin;
               store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), 0);
             }
           }
         }
       }
-      for (let r = K; r < K4; r++) {
-        store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), 0);
+      for (let r = max(K, rBegin); r < rEnd; r++) {
+        const rr = r - rBegin;
+        store<f32>(Apack + <usize>(rr >> 2) * panelA + pOff + (<usize>(rr & 3) << 2), 0);
       }
       ox++;
       if (ox == OW) { ox = 0; oy++; if (oy == OH) { oy = 0; n++; } }
@@ -108,8 +143,8 @@ export function bpfGemm(x: usize, dy: usize, outBase: usize, scratchBase: usize,
       }
     }
     // --- micro-kernel: out[r..r+4][c..c+8] += sum_p A[p][r..r+4]^T B[p][c..c+8]
-    for (let r = 0; r < K4; r += 4) {
-      const aPanel = Apack + <usize>(r >> 2) * panelA;
+    for (let r = rBegin; r < rEnd; r += 4) {
+      const aPanel = Apack + <usize>((r - rBegin) >> 2) * panelA;
       for (let c = 0; c < Co8; c += 8) {
         const bPanel = Bpack + <usize>(c >> 3) * panelB;
         const o0 = out + (<usize>r * <usize>Co8 + <usize>c) * 4;

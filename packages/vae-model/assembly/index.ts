@@ -5,5 +5,5 @@ export { transposeNPCtoCPN, transposeNPCtoPNC, scatterPhase } from './layout';
 export {
   chanSum, chanMoments, chanDyXSums, chanAffine, chanAdd, chanDyXAffine, reluGrad, addSame,
 } from './channel';
-export { bpfScratchBytes, bpfGemm, bpfReduce } from './bpf';
+export { bpfScratchBytes, bpfGemm, bpfGemmRows, bpfReduce } from './bpf';
 export { conv1In, conv1Out, conv1OutScratchBytes, bpf1, bpf1Reduce } from './conv1';

@@ -96,12 +96,22 @@ export function conv2DBackpropFilter(args: { inputs: Record<string, TensorInfo |
     const K4 = Math.ceil(K / 4) * 4;
     const Co8 = Math.ceil(Co / 8) * 8;
     const parts = partsFor(backend, 2 * N * OH * OW * K * Co, BPF_SPLIT_MIN_FLOP);
-    if (parts === 1 && K4 === K && Co8 === Co) {
-      // One part whose [K4, Co8] partial has dW's own layout: write dW directly, no reduction pass.
-      const sc = Math.ceil(scratch(backend, k.bpfScratchBytes(K, Co) + 64) / 16) * 16;
-      k.bpfGemm(ptr(backend, x), ptr(backend, dy), ptr(backend, out), sc, N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, 0, 1);
+    const P = N * OH * OW;
+    if (parts === 1 || P <= 4 * K4) {
+      // Split by rows of dW (few pixels for the filter's size): every part runs
+      // over all pixels for its own rows, so there are no partial sums to add,
+      // at the price of packing dy in every part. A [K4, Co8] result with dW's
+      // layout (K a multiple of 4, Co of 8) is dW itself; otherwise it is cropped.
+      const direct = K4 === K && Co8 === Co;
+      const resultBytes = direct ? 0 : K4 * Co8 * 4;
+      const base = Math.ceil(scratch(backend, resultBytes + k.bpfScratchBytes(K, Co) * parts + 64) / 16) * 16;
+      const result = direct ? ptr(backend, out) : base;
+      runParts(backend, 'bpfGemmRows', [ptr(backend, x), ptr(backend, dy), result, base + resultBytes,
+        N, H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl], parts);
+      if (!direct) k.bpfReduce(result, 1, ptr(backend, out), K, Co);
       return out;
     }
+    // Split by pixels (many pixels per filter element): per-part partial sums, then one reduction.
     const partialBytes = K4 * Co8 * 4 * parts;
     const base = scratch(backend, partialBytes + k.bpfScratchBytes(K, Co) * parts + 64);
     const partials = Math.ceil(base / 16) * 16;
@@ -231,11 +241,11 @@ export function clearPhaseKernels(backend: WasmBackendLike): void {
 
 /**
  * Conv2DBackpropFilter splits across the kernel threads from this many FLOPs
- * on: below it the hand-off and the per-part partial sums cost more than the
- * second thread saves (measured on 2 cores: 8x16x4x64->32, 9.4 MFLOP, 498 us
- * in one part, 685 us in two; 8x32x8x64->32, 18.9 MFLOP, 894 / 735 us).
+ * on: below it the hand-off costs more than the second thread saves
+ * (measured on 2 cores, split by rows: 8x16x4x32->32, 4.7 MFLOP, 285 us in
+ * one part and 555 us in two; 8x32x8x128->64, 75 MFLOP, 3.5 ms / 2.1-2.3 ms).
  */
-const BPF_SPLIT_MIN_FLOP = 1 << 25;
+const BPF_SPLIT_MIN_FLOP = 1 << 23;
 
 /** How Conv2DBackpropFilter runs: our GEMM kernel (default) or XNNPACK (for comparison). */
 export type BpfMethod = 'gemm' | 'xnnpack';

@@ -21,6 +21,9 @@ export interface KernelExports {
   bpfGemm(x: number, dy: number, outBase: number, scratchBase: number, N: number, H: number, W: number, Ci: number,
     OH: number, OW: number, Co: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
     part: number, parts: number): void;
+  bpfGemmRows(x: number, dy: number, out: number, scratchBase: number, N: number, H: number, W: number, Ci: number,
+    OH: number, OW: number, Co: number, KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
+    part: number, parts: number): void;
   bpfReduce(partials: number, parts: number, dW: number, K: number, Co: number): void;
   transposeNPCtoCPN(src: number, dst: number, N: number, H: number, W: number, C: number, H2: number, W2: number): void;
   transposeNPCtoPNC(src: number, dst: number, N: number, P: number, C: number): void;
@@ -200,7 +203,7 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Exports that take trailing (part, parts) arguments and can be split across threads. */
 export const PART_KERNELS = ['chanSum', 'chanMoments', 'chanDyXSums', 'chanAffine', 'chanAdd', 'chanDyXAffine',
-  'reluGrad', 'addSame', 'bpfGemm', 'conv1In', 'conv1Out', 'bpf1'] as const;
+  'reluGrad', 'addSame', 'bpfGemm', 'bpfGemmRows', 'conv1In', 'conv1Out', 'bpf1'] as const;
 export type PartKernel = typeof PART_KERNELS[number];
 
 /** Below this much work (elements or multiply-adds) a call is not split. */
