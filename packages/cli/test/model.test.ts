@@ -182,6 +182,8 @@ describe('specvae latent and evaluate', () => {
     expect(e.inceptionScore).toBeLessThanOrEqual(10 + 1e-6);
     expect(e.conditionalMethod).toBe('class-prior');
     expect(human.stdout).toMatch(/generated digits \(class prior\)\s+\d+\.\d %\n\s+the same with N\(0, I\) latents and the condition\s+\d+\.\d %/);
+    expect(e.conditionalAccuracyByDigit).toHaveLength(10);
+    expect(human.stdout).toMatch(new RegExp(`generated digits 0-9 recognised\\s+${e.conditionalAccuracyByDigit.map((v: number) => (100 * v).toFixed(0)).join(' ')} %`));
     expect(r['testClips']).toBe(20);
     expect(e.clips).toBe(20);
   });

@@ -72,6 +72,10 @@ describe('evaluateModel', () => {
     expect(r.reconstructionMse).toBeGreaterThan(0);
     expect(r.reconstructionMse).toBeLessThan(0.5);
     for (const a of [r.testAccuracy, r.reconstructionAccuracy, r.conditionalAccuracy]) expect(a).toBeGreaterThanOrEqual(0);
+    // Per digit: ten accuracies whose mean is the overall one (equal counts per digit).
+    expect(r.conditionalAccuracyByDigit).toHaveLength(10);
+    for (const a of r.conditionalAccuracyByDigit) expect(Number.isInteger(Math.round(a * 3 * 1e9) / 1e9) && a >= 0 && a <= 1).toBe(true);
+    expect(r.conditionalAccuracyByDigit.reduce((a, b) => a + b, 0) / 10).toBeCloseTo(r.conditionalAccuracy, 10);
     expect(r.inceptionScore).toBeGreaterThanOrEqual(1);
     expect(r.inceptionScore).toBeLessThanOrEqual(10);
     expect(r.griffinLimConvergence!).toBeGreaterThan(0);

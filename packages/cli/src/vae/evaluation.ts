@@ -155,6 +155,9 @@ export function evaluationTable(r: EvaluationResult): string[] {
     ...(e.standardPriorConditionalAccuracy !== undefined
       ? [['  the same with N(0, I) latents and the condition', pct(e.standardPriorConditionalAccuracy)] as [string, string]]
       : []),
+    ...(e.conditionalAccuracyByDigit?.length === 10
+      ? [['  generated digits 0-9 recognised', e.conditionalAccuracyByDigit.map((v) => (100 * v).toFixed(0)).join(' ') + ' %'] as [string, string]]
+      : []),
     ['inception score of random samples (1-10)', e.inceptionScore.toFixed(2)],
   ];
   if (e.components) e.components.forEach((c, k) => rows.push([`mixture component ${k}: sounds like`, `${c.digit} (${pct(c.share)})`]));

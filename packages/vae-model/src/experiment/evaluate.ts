@@ -48,6 +48,8 @@ export interface EvaluationReport {
    */
   conditionalAccuracy: number;
   conditionalMethod: 'class-prior' | 'condition' | 'class-mean';
+  /** conditionalAccuracy per digit 0-9 (each over its own generations). */
+  conditionalAccuracyByDigit: number[];
   /** cvae with a class prior: the accuracy with N(0, I) latents and the condition, for comparison. */
   standardPriorConditionalAccuracy?: number;
   /** Inception-style score of random prior samples (1..10). */
@@ -110,6 +112,7 @@ export function evaluateModel(
     testAccuracy: classifier.accuracy(test.x, test.labels),
     reconstructionAccuracy: classifier.accuracy(recon, test.labels),
     conditionalAccuracy: 0,
+    conditionalAccuracyByDigit: [],
     conditionalMethod: vae.classPrior ? 'class-prior' : vae.architecture.kind === 'cvae' ? 'condition' : 'class-mean',
     inceptionScore: 0,
     clips: n,
@@ -165,7 +168,11 @@ export function evaluateModel(
       z.set(vae.sampleLatents(perDigit, seed + 200 + k, { around: { center: means.subarray(k * d, (k + 1) * d), std: opts.classMeanStd ?? 0.5 } }), k * perDigit * d);
     }
   }
-  report.conditionalAccuracy = classifier.accuracy(decodeAll(z), digits);
+  const heard = classifier.predict(decodeAll(z));
+  const right = new Array<number>(10).fill(0);
+  heard.forEach((p, i) => { if (p === digits[i]) right[digits[i]!]!++; });
+  report.conditionalAccuracy = right.reduce((a, b) => a + b, 0) / digits.length;
+  report.conditionalAccuracyByDigit = right.map((r) => r / perDigit);
   progress('generate', 1, 1);
 
   // Random samples from the prior (for a cvae, with random digits).
