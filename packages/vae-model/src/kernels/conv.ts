@@ -170,7 +170,7 @@ function phases1D(inSize: number, outSize: number, K: number, s: number, p: numb
  * weights meet many Conv2DBackpropInput calls (every micro-batch, every
  * Conv2DTranspose forward), as the forward conv's filter does; the new
  * weights of the next step are a new tensor, and disposing the old one frees
- * its sub-kernels (see releaseWithFilter).
+ * its sub-kernels (see phaseCacheOf).
  */
 function phaseKernels(backend: WasmBackendLike, filter: TensorInfo, py: Phase1D[], px: Phase1D[], sh: number, sw: number): Map<number, TensorInfo> {
   const cache = phaseCacheOf(backend);
@@ -229,14 +229,6 @@ function phaseCacheOf(backend: WasmBackendLike): PhaseCache {
     return freed;
   };
   return cache;
-}
-
-/** Frees every cached phase sub-kernel of a backend (tests: the backend's data count without them). */
-export function clearPhaseKernels(backend: WasmBackendLike): void {
-  const c = phaseCaches.get(backend);
-  if (c === undefined) return;
-  for (const byKey of c.values()) for (const kernels of byKey.values()) for (const wp of kernels.values()) backend.disposeData(wp.dataId, true);
-  c.clear();
 }
 
 /**
