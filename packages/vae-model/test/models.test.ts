@@ -330,6 +330,29 @@ describe('training', () => {
     resumed.dispose();
   });
 
+  it('a time budget ends the run before an epoch that would not fit and runs the cosine schedule by time', { timeout: 60_000 }, async () => {
+    // A fake clock: every step takes 10 s, so an epoch (3 batches) takes 30 s.
+    let clock = 0;
+    const timed = { ...opts, epochs: 6, learningRateSchedule: 'cosine' as const, finalLearningRateFraction: 0.1, timeBudgetSeconds: 100, now: () => clock };
+    const rates: number[] = [];
+    const vae = new SpectrogramVae(tiny('standard', 4));
+    const r = await trainVae(vae, data, { ...timed, onBatchEnd: (e) => { rates.push(e.learningRate); clock += 10_000; } });
+    // After epoch 3 (90 s) another 30 s epoch (+5 %) would end past 100 s.
+    expect(r.stoppedBy).toBe('time');
+    expect(r.history).toHaveLength(3);
+    // Step s starts at 10 s: position max(s / 18, 10 s / 100) = s / 10, ahead of the steps' s / 18.
+    expect(rates).toHaveLength(9);
+    rates.forEach((rate, s) => expect(rate).toBeCloseTo(3e-3 * (0.1 + 0.45 * (1 + Math.cos((Math.PI * s) / 10))), 12));
+    // A constant schedule stays constant; the budget still ends the run.
+    clock = 0;
+    const constant: number[] = [];
+    const rc = await trainVae(vae, data, { ...timed, learningRateSchedule: 'constant', onBatchEnd: (e) => { constant.push(e.learningRate); clock += 10_000; } });
+    expect(rc.stoppedBy).toBe('time');
+    expect(new Set(constant)).toEqual(new Set([3e-3]));
+    await expect(trainVae(vae, data, { ...timed, timeBudgetSeconds: 0 })).rejects.toThrow(/timeBudgetSeconds must be > 0, got 0/);
+    vae.dispose();
+  });
+
   it('the spike guard leaves ordinary steps alone and holds gradients to a multiple of the running mean norm', { timeout: 60_000 }, async () => {
     const run = async (spikeClip: number | undefined, n: number) => {
       const vae = new SpectrogramVae(tiny('standard', 6));

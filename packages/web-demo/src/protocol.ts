@@ -3,7 +3,7 @@
  * and gets exactly one response with that id; training also sends events.
  * Float32Arrays in results are transferred, not copied.
  */
-import type { BatchEvent, ModelBundle } from '@specvae/vae-model';
+import type { BatchEvent, ModelBundle, TrainResult } from '@specvae/vae-model';
 import type { DemoExtras } from './extras.js';
 
 /** What runs where, reported by a worker after init. */
@@ -129,7 +129,7 @@ export interface TrainParams {
 export interface TrainOutcome {
   bundle: ModelBundle;
   extras: DemoExtras | null;
-  stoppedBy: 'epochs' | 'early-stopping' | 'abort';
+  stoppedBy: TrainResult['stoppedBy'];
   steps: number;
   files: number;
   skipped: { file: string; reason: string }[];

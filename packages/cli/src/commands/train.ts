@@ -36,7 +36,7 @@ export interface TrainOptions {
 }
 
 function maxMinutesOption(def?: number): Option {
-  const o = new Option('--max-minutes <m>', 'stop training before an epoch that would end after this many minutes of training')
+  const o = new Option('--max-minutes <m>', 'stop training before an epoch that would end after this many minutes of training; a cosine learning-rate schedule then reaches its floor by then')
     .argParser(numberArg(0, 1e6, { exclusiveMin: true }));
   return def !== undefined ? o.default(def) : o;
 }

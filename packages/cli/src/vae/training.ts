@@ -7,7 +7,8 @@
 // - Ctrl-C: the batch in progress finishes, a checkpoint is written, exit 130.
 // - --resume continues from the checkpoint; metrics.jsonl is rewritten from
 //   the checkpoint's history, so epochs of a killed run are never counted twice.
-// - A time budget (--max-minutes) stops before an epoch that would not fit.
+// - A time budget (--max-minutes) stops before an epoch that would not fit,
+//   and the cosine schedule reaches its floor by the budget's end (trainVae's timeBudgetSeconds).
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import {
@@ -65,7 +66,7 @@ export interface TrainRequest {
   samples?: boolean;
 }
 
-export type StopReason = TrainResult['stoppedBy'] | 'time' | 'already-done';
+export type StopReason = TrainResult['stoppedBy'] | 'already-done';
 
 export interface TrainSummary {
   runDir: string;
@@ -266,8 +267,6 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
   );
 
   let stoppedBy: StopReason = 'already-done';
-  const budget = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, budget.signal]);
   const trainStart = performance.now();
   if (startEpoch < config.epochs) {
     let progress: Progress | undefined;
@@ -303,10 +302,6 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
         if (progress) progress.log(text);
         else ctx.out.note(text);
       }
-      if (req.maxSeconds !== undefined && m.epoch < config.epochs) {
-        const avg = epochWall.reduce((a, b) => a + b, 0) / epochWall.length;
-        if ((now - trainStart) / 1000 + avg * 1.05 > req.maxSeconds) budget.abort();
-      }
     };
 
     let resumeFrom = checkpoint ?? undefined;
@@ -331,11 +326,13 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
               specvae: VERSION,
             },
           },
-          signal,
+          signal: ctx.signal,
+          // The trainer ends before an epoch that would not fit and runs the cosine schedule by time too.
+          ...(req.maxSeconds !== undefined ? { timeBudgetSeconds: Math.max(1, req.maxSeconds - (performance.now() - trainStart) / 1000) } : {}),
           onBatchEnd,
           onEpochEnd,
         });
-        stoppedBy = result.stoppedBy === 'abort' && !ctx.signal.aborted ? 'time' : result.stoppedBy;
+        stoppedBy = result.stoppedBy;
         break;
       } catch (e) {
         if (e instanceof TrainingDivergedError && attempt < DIVERGENCE_RETRIES) {

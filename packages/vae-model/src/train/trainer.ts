@@ -96,13 +96,27 @@ export interface TrainOptions {
   manifestExtra?: { features?: unknown; training?: Record<string, unknown> };
   /** Stop after the current batch, write a checkpoint, and return (stoppedBy 'abort'). */
   signal?: AbortSignal;
+  /**
+   * Wall-clock budget of this call in seconds (default: none). Training ends
+   * (stoppedBy 'time') after the epoch after which one more epoch, at the
+   * mean epoch time so far plus 5 %, would not fit; and a cosine schedule
+   * runs by time as well as by steps: its position is the larger of
+   * step / (epochs x batches) and elapsed / budget, so the rate reaches its
+   * floor when the budget does even on a machine too slow for all epochs
+   * (the default recipe on FSDD: 10 epochs of 12 on a slow day, which left
+   * the rate at 11 % of its peak by steps alone). A budgeted run is then not
+   * repeatable step for step across machines; without a budget it is.
+   */
+  timeBudgetSeconds?: number;
+  /** The clock for timeBudgetSeconds, in milliseconds (default performance.now; tests pass their own). */
+  now?: () => number;
   onBatchEnd?: (e: BatchEvent) => void | Promise<void>;
   onEpochEnd?: (e: EpochMetrics) => void | Promise<void>;
 }
 
 export interface TrainResult {
   history: EpochMetrics[];
-  stoppedBy: 'epochs' | 'early-stopping' | 'abort';
+  stoppedBy: 'epochs' | 'early-stopping' | 'abort' | 'time';
   state: TrainingState;
 }
 
@@ -175,6 +189,11 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`learningRateSchedule must be 'constant' or 'cosine', got ${String(schedule)}`);
   const finalFraction = opts.finalLearningRateFraction ?? 0.05;
   if (!(finalFraction >= 0 && finalFraction <= 1)) throw new RangeError(`finalLearningRateFraction must be in [0, 1], got ${finalFraction}`);
+  const budget = opts.timeBudgetSeconds;
+  if (budget !== undefined && !(budget > 0)) throw new RangeError(`timeBudgetSeconds must be > 0, got ${budget}`);
+  const now = opts.now ?? (() => performance.now());
+  const callStart = now();
+  const elapsed = () => (now() - callStart) / 1000;
 
   const beta2 = opts.adamBeta2 ?? 0.999;
   if (!(beta2 > 0 && beta2 < 1)) throw new RangeError(`adamBeta2 must be in (0, 1), got ${beta2}`);
@@ -201,7 +220,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
   const totalSteps = Math.max(1, opts.epochs * batches);
   const rateAt = (step: number) => {
     if (schedule === 'constant') return lr;
-    const t = Math.min(1, step / totalSteps);
+    const t = Math.min(1, Math.max(step / totalSteps, budget === undefined ? 0 : elapsed() / budget));
     return lr * (finalFraction + (1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * t)));
   };
   const buf = new Float32Array(batchSize * per);
@@ -213,6 +232,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
     await opts.checkpoint.save({ bundle, optimizer: await optimizerState(optimizer, average?.trainingWeights()), state: structuredClone(state) });
   };
 
+  let epochsThisCall = 0;
   try {
     while (state.epoch < opts.epochs) {
       const epoch = state.epoch;
@@ -346,6 +366,14 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
       if (opts.signal?.aborted) {
         stoppedBy = 'abort';
         break;
+      }
+      epochsThisCall++;
+      if (budget !== undefined && state.epoch < opts.epochs) {
+        const spent = elapsed();
+        if (spent + (spent / epochsThisCall) * 1.05 > budget) {
+          stoppedBy = 'time';
+          break;
+        }
       }
     }
   } finally {
