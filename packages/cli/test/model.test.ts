@@ -125,6 +125,10 @@ describe('specvae generate and interpolate', () => {
     const t = await cliJson<Record<string, any>>(['train', ...TINY, '--model', 'gmvae', '--class-weight', '20', '--epochs', '1', '--no-samples', '--out', gm], env);
     expect(t['config'].architecture.labelledComponents).toBe(true);
     expect(t['config'].architecture.classWeight).toBe(20);
+    // The class term is reported beside recon and KL, and the loss is their weighted sum.
+    const last = t['last'];
+    expect(last.classNll).toBeGreaterThan(0);
+    expect(last.loss).toBeCloseTo(last.recon + last.kl * last.klScale + 20 * last.classNll, 1);
     const r = await cliJson<Record<string, any>>(['generate', '--run', gm, '--component', '0,2', '-n', '2', '--iterations', '4'], env);
     expect(r['method']).toBe('component');
     expect(r['clips'].map((c: { component: number; sample: number }) => [c.component, c.sample])).toEqual([[0, 1], [0, 2], [2, 1], [2, 2]]);

@@ -6,7 +6,8 @@ export {
 } from './models/architecture.js';
 export { buildNetworks } from './models/networks.js';
 export { MixturePrior } from './models/prior.js';
-export { ClassPrior, type ClassPriorJson } from './models/class-prior.js';
+export { ClassPrior, DEFAULT_CLASS_PRIOR_COMPONENTS, type ClassMixture, type ClassMixtureJson, type ClassPriorJson } from './models/class-prior.js';
+export { fitGaussianMixture, type GaussianMixtureFit, type GaussianMixtureOptions } from './models/gaussian-mixture.js';
 export { SpectrogramVae, type LossTerms, type Spectrograms } from './models/vae.js';
 export {
   evaluateLoss, epochOrder, trainVae, TrainingDivergedError,

@@ -152,6 +152,13 @@ describe('gmvae with labelled components', () => {
     }
     expect(l1! - l0!).toBeCloseTo(w * nll / 6, 3);
     expect(nll).toBeGreaterThan(0);
+    // Reported unweighted as classNll; absent without the term.
+    const reported = leakFree(() => tf.tidy(() => {
+      const t = weighted.lossTerms(tf.tensor4d(d.x, [6, 16, 8, 1]), d.labels, tf.tensor2d(eps, [6, 3]), 1, false);
+      return [t.classNll?.arraySync(), plain.lossTerms(tf.tensor4d(d.x, [6, 16, 8, 1]), d.labels, tf.tensor2d(eps, [6, 3]), 1, false).classNll];
+    }));
+    expect(reported[0]).toBeCloseTo(nll / 6, 3);
+    expect(reported[1]).toBeUndefined();
     expect(() => new SpectrogramVae({ ...tiny('gmvae'), classWeight: 1 })).toThrow(/classWeight needs a gmvae with labelled components/);
     expect(() => new SpectrogramVae({ ...labelled(), classWeight: -1 })).toThrow(/classWeight must be a number >= 0/);
     plain.dispose();

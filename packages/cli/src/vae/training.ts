@@ -13,7 +13,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import {
   fromBundle, SpectrogramVae, trainVae, TrainingDivergedError, featurePreset, featureShape,
-  type Checkpoint, type EpochMetrics, type FeaturePresetName, type ModelKind, type TrainResult,
+  type BatchEvent, type Checkpoint, type EpochMetrics, type FeaturePresetName, type ModelKind, type TrainResult,
 } from '@specvae/vae-model';
 import { FolderCheckpointStore } from '@specvae/vae-model/node';
 import type { CommandContext } from '../context.js';
@@ -177,6 +177,7 @@ function splitValidation(train: SplitFeatures, valTakes: number, limit: number |
 
 export function describeMetrics(m: EpochMetrics): string {
   const parts = [`loss ${formatNumber(m.loss)}`, `recon ${formatNumber(m.recon)}`, `KL ${formatNumber(m.kl)}`];
+  if (m.classNll !== undefined) parts.push(`class NLL ${formatNumber(m.classNll)}`);
   if (m.valLoss !== undefined) parts.push(`val ${formatNumber(m.valLoss)}`);
   return parts.join(' | ');
 }
@@ -279,12 +280,12 @@ export async function trainRun(ctx: CommandContext, req: TrainRequest): Promise<
         label: 'train', total: remaining * batches, itemName: 'step',
         formatPayload: (p) => (p['loss'] === undefined
           ? `epoch ${startEpoch + 1}/${config.epochs}`
-          : `epoch ${p['epoch']} | loss ${formatNumber(Number(p['loss']))} | recon ${formatNumber(Number(p['recon']))} | KL ${formatNumber(Number(p['kl']))}`),
+          : `epoch ${p['epoch']} | ${describeMetrics(p as unknown as EpochMetrics)}`),
       });
     }
-    const onBatchEnd = (e: { epoch: number; batch: number; loss: number; recon: number; kl: number }): void => {
+    const onBatchEnd = (e: BatchEvent): void => {
       stepsThisSession++;
-      progress?.update(stepsThisSession, { epoch: `${e.epoch}/${config.epochs}`, loss: e.loss, recon: e.recon, kl: e.kl });
+      progress?.update(stepsThisSession, { epoch: `${e.epoch}/${config.epochs}`, loss: e.loss, recon: e.recon, kl: e.kl, ...(e.classNll !== undefined ? { classNll: e.classNll } : {}) });
     };
     const onEpochEnd = async (m: EpochMetrics): Promise<void> => {
       const now = performance.now();

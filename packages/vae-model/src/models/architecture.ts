@@ -38,7 +38,9 @@ export interface Architecture {
    * semi-supervised VAEs, Kingma et al. 2014's alpha). The ELBO alone only
    * pulls each digit towards its component; this term also pushes it away
    * from the others, so the components end up where the decoder can tell
-   * the digits apart. 0 or absent: the plain ELBO.
+   * the digits apart. 0 or absent: the plain ELBO. The training loss
+   * includes the weighted term; the trainer's metrics also report the
+   * unweighted -log p(digit | z) as `classNll`.
    */
   classWeight?: number;
   /** cvae: number of classes of the condition (10 digits). */

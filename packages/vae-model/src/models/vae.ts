@@ -12,6 +12,12 @@ export interface LossTerms {
   loss: tf.Scalar;
   recon: tf.Scalar;
   kl: tf.Scalar;
+  /**
+   * A gmvae with a class term (Architecture.classWeight): the mean
+   * -log p(own digit | z) under the mixture in nats, unweighted; the loss
+   * holds classWeight times it. Absent for every other model.
+   */
+  classNll?: tf.Scalar;
 }
 
 /** Spectrograms as given to the model: [n, bins, frames] values in [0, 1] (bin-major rows), or a tensor [n, bins, frames, 1]. */
@@ -66,7 +72,7 @@ export class SpectrogramVae {
   readonly encoder: tfl.LayersModel;
   readonly decoder: tfl.LayersModel;
   readonly prior: MixturePrior | null;
-  /** Gaussians of the digits' aggregate posteriors, fitted after training (see fitClassPrior); null until then. */
+  /** Densities of the digits' aggregate posteriors, fitted after training (see fitClassPrior); null until then. */
   classPrior: ClassPrior | null = null;
 
   constructor(architecture: Architecture, networks?: { encoder: tfl.LayersModel; decoder: tfl.LayersModel }, prior?: MixturePrior | null) {
@@ -152,7 +158,7 @@ export class SpectrogramVae {
       const xHat = this.decodeT(z, label, training);
       const recon = tf.mul(tf.mean(tf.squaredDifference(x, xHat)), a.reconWeight) as tf.Scalar;
       let kl: tf.Scalar;
-      let extra: tf.Scalar | null = null;
+      let classNll: tf.Scalar | null = null;
       if (this.prior && a.labelledComponents) {
         // q(k | x) is the clip's own digit: KL over k (log K against the
         // uniform weights) plus the closed-form KL to that digit's component.
@@ -160,8 +166,7 @@ export class SpectrogramVae {
         kl = tf.add(tf.mean(this.prior.klToComponents(mu, logvar, k)), Math.log(this.prior.components)) as tf.Scalar;
         if (a.classWeight) {
           const own = tf.cast(tf.oneHot(k, this.prior.components), 'float32');
-          const nll = tf.neg(tf.mean(tf.sum(tf.mul(own, this.prior.logResponsibilities(z)), 1))) as tf.Scalar;
-          extra = tf.mul(nll, a.classWeight) as tf.Scalar;
+          classNll = tf.neg(tf.mean(tf.sum(tf.mul(own, this.prior.logResponsibilities(z)), 1))) as tf.Scalar;
         }
       } else if (this.prior) {
         // Single-sample estimate of KL(q || p) with q's entropy in closed form.
@@ -171,8 +176,8 @@ export class SpectrogramVae {
         kl = tf.mean(tf.mul(tf.sum(tf.sub(tf.sub(tf.add(logvar, 1), tf.square(mu)), tf.exp(logvar)), 1), -0.5)) as tf.Scalar;
       }
       let loss = tf.add(recon, tf.mul(kl, a.klWeight * klScale)) as tf.Scalar;
-      if (extra) loss = tf.add(loss, extra);
-      return { loss, recon, kl };
+      if (classNll) loss = tf.add(loss, tf.mul(classNll, a.classWeight!));
+      return classNll ? { loss, recon, kl, classNll } : { loss, recon, kl };
     });
   }
 
@@ -212,7 +217,8 @@ export class SpectrogramVae {
   }
 
   /**
-   * Fits {@link ClassPrior} (one full-covariance Gaussian per digit) to the
+   * Fits {@link ClassPrior} (per digit a Gaussian and a Gaussian mixture of
+   * DEFAULT_CLASS_PRIOR_COMPONENTS components) to the
    * posteriors of `x` with their digit labels and keeps it in `classPrior`,
    * from where it is saved with the model and used by
    * `sampleLatents(n, seed, { digits })`. The trainer does this after every

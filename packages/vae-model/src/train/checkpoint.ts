@@ -21,6 +21,8 @@ export interface EpochMetrics {
   loss: number;
   recon: number;
   kl: number;
+  /** A gmvae with a class term: the mean -log p(own digit | z) in nats (the loss holds classWeight times it). */
+  classNll?: number;
   valLoss?: number;
   valRecon?: number;
   valKl?: number;

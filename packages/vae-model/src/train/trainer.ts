@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { toBundle } from '../io/bundle.js';
 import type { SpectrogramVae } from '../models/vae.js';
+import { mulberry32 } from '../seeded-random.js';
 import { RAW_WEIGHT_PREFIX, WeightAverage } from './weight-average.js';
 import {
   optimizerState, restoreOptimizer, type Checkpoint, type CheckpointStore, type EpochMetrics, type TrainingState,
@@ -21,6 +22,8 @@ export interface BatchEvent {
   loss: number;
   recon: number;
   kl: number;
+  /** A gmvae with a class term: the batch's mean -log p(own digit | z) (see LossTerms.classNll). */
+  classNll?: number;
   /** The learning rate this step used (see learningRateSchedule). */
   learningRate: number;
 }
@@ -123,17 +126,6 @@ export interface TrainResult {
 /** Training produced a non-finite loss or gradient; the last good checkpoint is intact. */
 export class TrainingDivergedError extends Error {
   override name = 'TrainingDivergedError';
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The order of the examples in `epoch`: a permutation that depends only on (seed, epoch). */
@@ -240,14 +232,15 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
       average?.swapOut();
       const klScale = opts.klWarmupEpochs ? Math.min(1, (epoch + 1) / opts.klWarmupEpochs) : 1;
       const order = epochOrder(data.n, seed, epoch);
-      let sumLoss = 0, sumRecon = 0, sumKl = 0, seen = 0;
+      let sumLoss = 0, sumRecon = 0, sumKl = 0, sumClass = 0, seen = 0;
+      let hasClass = false;
       for (let b = 0; b < batches; b++) {
         const start = b * batchSize;
         const size = Math.min(batchSize, data.n - start);
         const rate = rateAt(state.step);
         (optimizer as unknown as { learningRate: number }).learningRate = rate;
         let grads: Record<string, tf.Tensor> | null = null;
-        let bl = 0, br = 0, bk = 0;
+        let bl = 0, br = 0, bk = 0, bc = 0;
         // The step's noise is drawn once for the whole batch, so splitting it
         // into micro-batches computes exactly the same gradient (up to BatchNorm).
         const noise = tf.randomNormal([size, vae.architecture.latentDim], 0, 1, 'float32', seed * 1_000_003 + state.step);
@@ -265,15 +258,20 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
             return tf.variableGrads(() => {
               const t = vae.lossTerms(x, labels, tf.slice(noise, [m, 0], [ms, -1]) as tf.Tensor2D, klScale);
               kept.push(tf.keep(t.recon), tf.keep(t.kl));
+              if (t.classNll) kept.push(tf.keep(t.classNll));
               // Weighted so that the summed micro-batch gradients are those of the whole batch's mean.
               return tf.mul(t.loss, ms / size) as tf.Scalar;
             }, vars);
           });
-          const [recon, kl] = kept as [tf.Scalar, tf.Scalar];
+          const [recon, kl, cls] = kept as [tf.Scalar, tf.Scalar, tf.Scalar | undefined];
           bl += value.dataSync()[0]!;
           br += recon.dataSync()[0]! * (ms / size);
           bk += kl.dataSync()[0]! * (ms / size);
-          tf.dispose([value, recon, kl]);
+          if (cls) {
+            hasClass = true;
+            bc += cls.dataSync()[0]! * (ms / size);
+          }
+          tf.dispose([value, ...kept]);
           if (grads === null) grads = g;
           else {
             const acc: Record<string, tf.Tensor> = grads;
@@ -317,8 +315,11 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
         sumLoss += bl * size;
         sumRecon += br * size;
         sumKl += bk * size;
+        sumClass += bc * size;
         seen += size;
-        await opts.onBatchEnd?.({ epoch: epoch + 1, batch: b + 1, batches, step: state.step, loss: bl, recon: br, kl: bk, learningRate: rate });
+        await opts.onBatchEnd?.({
+          epoch: epoch + 1, batch: b + 1, batches, step: state.step, loss: bl, recon: br, kl: bk, ...(hasClass ? { classNll: bc } : {}), learningRate: rate,
+        });
         await nextTick();
         if (opts.signal?.aborted) break;
       }
@@ -339,7 +340,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
       }
       if (data.labels) vae.fitToLabels(data.x, data.labels, { classPrior: opts.fitClassPrior !== false });
       const metrics: EpochMetrics = {
-        epoch: epoch + 1, loss: sumLoss / seen, recon: sumRecon / seen, kl: sumKl / seen, klScale,
+        epoch: epoch + 1, loss: sumLoss / seen, recon: sumRecon / seen, kl: sumKl / seen, ...(hasClass ? { classNll: sumClass / seen } : {}), klScale,
         seconds: (performance.now() - t0) / 1000,
       };
       if (opts.validation) Object.assign(metrics, evaluateLoss(vae, opts.validation, batchSize, seed));
