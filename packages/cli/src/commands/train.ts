@@ -54,7 +54,7 @@ export function trainingOptions(cmd: Command, defaults: { maxMinutes?: number; v
     .addOption(new Option('--batch-size <n>', `clips per optimiser step (default: ${recipeText('batchSize')})`).argParser(intArg(1, 4096)))
     .addOption(new Option('--lr <rate>', `Adam learning rate (default: ${recipeText('learningRate')})`).argParser(numberArg(0, 1, { exclusiveMin: true })))
     .addOption(new Option('--lr-schedule <kind>', `constant, or cosine decay to 5 % over --epochs (default: ${recipeText('learningRateSchedule')})`).choices(['constant', 'cosine']))
-    .addOption(new Option('--spike-clip <k>', `cut a step's gradient to k times the running mean norm (0: off; default: ${recipeText('spikeClip')})`).argParser(numberArg(0, 1e6)))
+    .addOption(new Option('--spike-clip <k>', `cut each variable's gradient to k times its running mean norm (0: off; default: ${recipeText('spikeClip')})`).argParser(numberArg(0, 1e6)))
     .addOption(new Option('--weight-average <decay>', `the model is a moving average of the weights with this decay per step (0: off; default: ${recipeText('weightAverage')})`).argParser(numberArg(0, 1, { exclusiveMax: true })))
     .addOption(new Option('--seed <n>', 'seed of the weights, shuffling and noise').argParser(intArg(0, 2 ** 31 - 1)).default(1))
     .addOption(new Option('--kl-warmup <epochs>', 'ramp the KL weight from 0 to 1 over this many epochs').argParser(intArg(0, 100_000)).default(0))

@@ -12,8 +12,8 @@ export interface TrainingState {
   bestEpoch: number | null;
   epochsWithoutImprovement: number;
   seed: number;
-  /** Running mean of the gradient norm (spikeClip), null before the first step or when off. */
-  gradNormMean?: number | null;
+  /** Running means of each trainable variable's gradient norm (spikeClip), in the model's variable order; absent before the first step or when off. */
+  gradNormMeans?: number[];
 }
 
 export interface EpochMetrics {
