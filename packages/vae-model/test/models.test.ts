@@ -376,6 +376,8 @@ describe('training', () => {
     const plain = await run(undefined);
     const never = await run(1e9);
     expect(never.history[0]!.loss).toBe(plain.history[0]!.loss);
+    expect(never.history[0]!.clippedSteps).toBe(0);
+    expect(plain.history[0]!.clippedSteps).toBeUndefined();
     // One step: each variable's running mean is its gradient's norm in that step.
     const one = await run(1e9, 1);
     const first = one.state.gradNormMeans!;
@@ -387,6 +389,8 @@ describe('training', () => {
     const tight = await run(0.5);
     tight.state.gradNormMeans!.forEach((m, i) => expect(m).toBeLessThanOrEqual(first[i]! * 0.99 ** 2 * (1 + 1e-6)));
     expect(tight.history[0]!.loss).not.toBe(plain.history[0]!.loss);
+    // Every step but the first (which only starts the means) was cut.
+    expect(tight.history[0]!.clippedSteps).toBe(2);
   });
 
   it('micro-batches with summed gradients follow the same path as whole batches', { timeout: 60_000 }, async () => {

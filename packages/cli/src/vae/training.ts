@@ -179,6 +179,7 @@ export function describeMetrics(m: EpochMetrics): string {
   const parts = [`loss ${formatNumber(m.loss)}`, `recon ${formatNumber(m.recon)}`, `KL ${formatNumber(m.kl)}`];
   if (m.classNll !== undefined) parts.push(`class NLL ${formatNumber(m.classNll)}`);
   if (m.valLoss !== undefined) parts.push(`val ${formatNumber(m.valLoss)}`);
+  if (m.clippedSteps) parts.push(`${m.clippedSteps} ${m.clippedSteps === 1 ? 'step' : 'steps'} clipped`);
   return parts.join(' | ');
 }
 

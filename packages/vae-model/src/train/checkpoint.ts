@@ -23,6 +23,8 @@ export interface EpochMetrics {
   kl: number;
   /** A gmvae with a class term: the mean -log p(own digit | z) in nats (the loss holds classWeight times it). */
   classNll?: number;
+  /** Steps of this epoch in which clipNorm or spikeClip scaled a gradient down (present when either is on). */
+  clippedSteps?: number;
   valLoss?: number;
   valRecon?: number;
   valKl?: number;

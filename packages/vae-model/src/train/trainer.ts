@@ -239,7 +239,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
       average?.swapOut();
       const klScale = opts.klWarmupEpochs ? Math.min(1, (epoch + 1) / opts.klWarmupEpochs) : 1;
       const order = epochOrder(data.n, seed, epoch);
-      let sumLoss = 0, sumRecon = 0, sumKl = 0, sumClass = 0, seen = 0;
+      let sumLoss = 0, sumRecon = 0, sumKl = 0, sumClass = 0, seen = 0, clippedSteps = 0;
       let hasClass = false;
       for (let b = 0; b < batches; b++) {
         const start = b * batchSize;
@@ -315,6 +315,7 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
               return means ? 0.98 * means[i]! + 0.02 * kept : kept;
             });
           }
+          if (scales.some((x) => x < 1)) clippedSteps++;
           const clipped = Object.fromEntries(names.map((k, i) => [k, scales[i] === 1 ? finalGrads[k]! : tf.tidy(() => tf.mul(finalGrads[k]!, scales[i]!))]));
           optimizer.applyGradients(clipped as Parameters<typeof optimizer.applyGradients>[0]);
           // Unscaled gradients are in both maps; disposing one twice is a no-op.
@@ -353,7 +354,8 @@ export async function trainVae(vae: SpectrogramVae, data: TrainingData, opts: Tr
       }
       if (data.labels) vae.fitToLabels(data.x, data.labels, { classPrior: opts.fitClassPrior !== false });
       const metrics: EpochMetrics = {
-        epoch: epoch + 1, loss: sumLoss / seen, recon: sumRecon / seen, kl: sumKl / seen, ...(hasClass ? { classNll: sumClass / seen } : {}), klScale,
+        epoch: epoch + 1, loss: sumLoss / seen, recon: sumRecon / seen, kl: sumKl / seen, ...(hasClass ? { classNll: sumClass / seen } : {}),
+        ...(opts.clipNorm || opts.spikeClip ? { clippedSteps } : {}), klScale,
         seconds: (now() - t0) / 1000,
       };
       if (opts.validation) Object.assign(metrics, evaluateLoss(vae, opts.validation, batchSize, seed));
