@@ -37,7 +37,10 @@ describe('specvae train', () => {
     const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as Record<string, any>;
     expect(config['format']).toBe('specvae-run');
     expect(config['architecture'].inputShape).toEqual([128, 144, 1]);
+    // The default preset's recipe: the per-variable spike guard is on, and each epoch counts the steps it cut.
+    expect(config['spikeClip']).toBe(2);
     const metrics = readJsonl<EpochLine>(join(run, 'metrics.jsonl'));
+    for (const m of metrics as (EpochLine & { clippedSteps?: number })[]) expect(Number.isInteger(m.clippedSteps)).toBe(true);
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     for (const m of metrics) {
       for (const k of ['loss', 'recon', 'kl', 'valLoss', 'seconds'] as const) expect(finite(m[k]), k).toBe(true);
