@@ -1,9 +1,12 @@
 // Conv2DBackpropFilter as a GEMM with a huge reduction:
 //   dW[r, co] = sum_p A[p, r] * dy[p, co],  r = (kh*KW + kw)*Ci + ci,
 // where p runs over all N*OH*OW output pixels and A is the im2col of x.
-// The pixels are processed in chunks: A (im2col) and dy for a chunk are
-// packed into 4-row / 8-column panels that stay in cache, then a 4x8
-// register-blocked micro-kernel accumulates into dW.
+// The pixels are processed in chunks of up to CH: the chunk's A (im2col) rows are
+// packed pixel by pixel (for each kernel row, the taps inside x are one
+// contiguous run of x, copied as is), its dy rows into 8-column panels, then
+// a 4x8 register-blocked micro-kernel (8 f32x4 accumulators: the most V8's 15
+// usable xmm registers hold with the 6 loaded values live per pixel; larger
+// tiles spill) accumulates into dW.
 
 const CH: i32 = 128; // pixels per chunk
 
@@ -52,6 +55,25 @@ export function bpfGemmRows(x: usize, dy: usize, out: usize, scratchBase: usize,
     H, W, Ci, OH, OW, Co, KH, KW, sh, sw, pt, pl, 0, N * OH * OW, b0 << 2, b1 << 2);
 }
 
+/** dst[0..n) = 0 (floats). */
+@inline function zeroF(dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
+/** dst[0..n) = src[0..n) (floats). */
+@inline function copyF(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, v128.load(src + o));
+    v128.store(dst + o, v128.load(src + o, 16), 16);
+  }
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
 /**
  * Rows [rBegin, rEnd) (multiples of 4) of out [K4, Co8] = sum over pixels
  * [p0, p1) of im2col(x)[p, r] * dy[p, c]; out's rows in range are zeroed first.
@@ -62,64 +84,66 @@ function gemmRange(x: usize, dy: usize, out: usize, scratch: usize,
   const K = KH * KW * Ci;
   const K4 = (K + 3) & ~3;
   const Co8 = (Co + 7) & ~7;
-  const Apack = scratch; // [K4/4][CH][4], rows from rBegin
-  const Bpack = scratch + <usize>K4 * <usize>CH * 4; // [Co8/8][CH][8]
-  memory.fill(out + <usize>rBegin * <usize>Co8 * 4, 0, <usize>(rEnd - rBegin) * <usize>Co8 * 4);
-  const panelA: usize = <usize>CH * 16; // bytes per A panel
-  const panelB: usize = <usize>CH * 32; // bytes per B panel
+  const width = rEnd - rBegin;
+  // S: bytes per packed im2col row. If S is a multiple of 256, the micro-kernel's
+  // 16-byte reads at the same column of consecutive pixels fall into a few L1
+  // sets; then a row gets one 64-byte line more, when bpfScratchBytes(K, Co)
+  // (unchanged: the same scratch as the panel layout had) still holds CH such
+  // pixels (a part of a row split), or with fewer pixels per chunk when the
+  // range has many pixels (otherwise the rows stay unpadded).
+  let S = width << 2;
+  let ch = CH;
+  if ((S & 255) == 0) {
+    const fit = (K4 + Co8) * CH * 4 / (S + 64 + Co8 * 4);
+    if (fit >= CH || p1 - p0 >= 8 * CH) {
+      S += 64;
+      ch = min(CH, fit);
+    }
+  }
+  const Apack = scratch; // [ch][S/4]: im2col rows of the chunk's pixels, columns rBegin..rEnd
+  const Bpack = scratch + <usize>ch * <usize>S; // [Co8/8][ch][8]
+  memory.fill(out + <usize>rBegin * <usize>Co8 * 4, 0, <usize>width * <usize>Co8 * 4);
+  const panelB: usize = <usize>ch * 32; // bytes per B panel
   const rowX: usize = <usize>W * <usize>Ci * 4;
   const imgX: usize = <usize>H * rowX;
-  for (let c0 = p0; c0 < p1; c0 += CH) {
-    const np = min(CH, p1 - c0);
-    // --- pack A (im2col) into panels: Apack[(r-rBegin)>>2][p][r&3], rows in [rBegin, rEnd)
-    let n = c0 / (OH * OW);
-    let rem = c0 - n * OH * OW;
-    let oy = rem / OW;
-    let ox = rem - oy * OW;
+  const segK = KW * Ci; // floats of one kernel row (kh) in an im2col row
+  const kEnd = min(K, rEnd);
+  let n = p0 / (OH * OW);
+  let rem = p0 - n * OH * OW;
+  let oy = rem / OW;
+  let ox = rem - oy * OW;
+  for (let c0 = p0; c0 < p1; c0 += ch) {
+    const np = min(ch, p1 - c0);
+    // --- pack A (im2col): Apack[p][r - rBegin] for r in [rBegin, rEnd). For one
+    // kernel row kh, the taps kw that fall inside x are one contiguous run of x.
     for (let p = 0; p < np; p++) {
+      const row = Apack + <usize>p * <usize>S;
       const xImg = x + <usize>n * imgX;
-      const pOff = <usize>p << 4;
+      const ixBase = ox * sw - pl;
+      const kwLo = max(0, -ixBase);
+      const kwHi = min(KW, W - ixBase);
       for (let kh = 0; kh < KH; kh++) {
+        const r0 = kh * segK;
+        const a = max(r0, rBegin);
+        const b = min(r0 + segK, rEnd);
+        if (a >= b) continue;
         const iy = oy * sh + kh - pt;
-        for (let kw = 0; kw < KW; kw++) {
-          const r0 = (kh * KW + kw) * Ci;
-          if (r0 + Ci <= rBegin || r0 >= rEnd) continue;
-          const ix = ox * sw + kw - pl;
-          const inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
-          const ciBegin = max(0, rBegin - r0);
-          const ciEnd = min(Ci, rEnd - r0);
-          if ((Ci & 3) == 0) {
-            // r0 and the range ends are multiples of 4: each group of 4 channels fills one panel slot
-            if (inside) {
-              const src = xImg + <usize>iy * rowX + <usize>ix * <usize>Ci * 4;
-              for (let ci = ciBegin; ci < ciEnd; ci += 4) {
-                const r = r0 + ci - rBegin;
-                v128.store(Apack + <usize>(r >> 2) * panelA + pOff, v128.load(src + (<usize>ci << 2)));
-              }
-            } else {
-              for (let ci = ciBegin; ci < ciEnd; ci += 4) {
-                const r = r0 + ci - rBegin;
-                v128.store(Apack + <usize>(r >> 2) * panelA + pOff, f32x4.splat(0));
-              }
-            }
-          } else if (inside) {
-            const src = xImg + <usize>iy * rowX + <usize>ix * <usize>Ci * 4;
-            for (let ci = ciBegin; ci < ciEnd; ci++) {
-              const r = r0 + ci - rBegin;
-              store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), load<f32>(src + (<usize>ci << 2)));
-            }
-          } else {
-            for (let ci = ciBegin; ci < ciEnd; ci++) {
-              const r = r0 + ci - rBegin;
-              store<f32>(Apack + <usize>(r >> 2) * panelA + pOff + (<usize>(r & 3) << 2), 0);
-            }
-          }
+        // inside run: rows [r0 + kwLo*Ci, r0 + kwHi*Ci)
+        let ia = r0 + kwLo * Ci;
+        let ib = r0 + kwHi * Ci;
+        if (iy < 0 || iy >= H || kwHi <= kwLo) { ia = b; ib = b; }
+        ia = min(max(ia, a), b);
+        ib = min(max(ib, ia), b);
+        const dst = row + (<usize>(a - rBegin) << 2);
+        zeroF(dst, ia - a);
+        if (ib > ia) {
+          // r = r0 + kw*Ci + ci maps to x[n, iy, ixBase + kw, ci] = xRow + (ixBase*Ci + r - r0)
+          const src = xImg + <usize>iy * rowX + (<usize>(ixBase * Ci + ia - r0) << 2);
+          copyF(row + (<usize>(ia - rBegin) << 2), src, ib - ia);
         }
+        zeroF(row + (<usize>(ib - rBegin) << 2), b - ib);
       }
-      for (let r = max(K, rBegin); r < rEnd; r++) {
-        const rr = r - rBegin;
-        store<f32>(Apack + <usize>(rr >> 2) * panelA + pOff + (<usize>(rr & 3) << 2), 0);
-      }
+      if (rEnd > kEnd) zeroF(row + (<usize>(max(kEnd, rBegin) - rBegin) << 2), rEnd - max(kEnd, rBegin));
       ox++;
       if (ox == OW) { ox = 0; oy++; if (oy == OH) { oy = 0; n++; } }
     }
@@ -143,19 +167,21 @@ function gemmRange(x: usize, dy: usize, out: usize, scratch: usize,
       }
     }
     // --- micro-kernel: out[r..r+4][c..c+8] += sum_p A[p][r..r+4]^T B[p][c..c+8]
+    const rowO: usize = <usize>Co8 * 4;
+    const sA: usize = <usize>S;
     for (let r = rBegin; r < rEnd; r += 4) {
-      const aPanel = Apack + <usize>((r - rBegin) >> 2) * panelA;
+      const aCol = Apack + (<usize>(r - rBegin) << 2);
       for (let c = 0; c < Co8; c += 8) {
         const bPanel = Bpack + <usize>(c >> 3) * panelB;
+        const bEnd = bPanel + (<usize>np << 5);
         const o0 = out + (<usize>r * <usize>Co8 + <usize>c) * 4;
-        const rowO: usize = <usize>Co8 * 4;
         // Chunk sums start from 0 and are added to the running total after the
         // chunk: the f32 error grows with sqrt(CH) + sqrt(P / CH), not sqrt(P).
         const z = f32x4.splat(0);
         let a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
-        let pa = aPanel;
+        let pa = aCol;
         let pb = bPanel;
-        for (let p = 0; p < np; p++) {
+        while (pb < bEnd) {
           const b0 = v128.load(pb);
           const b1 = v128.load(pb, 16);
           const x0 = v128.load32_splat(pa);
@@ -170,7 +196,7 @@ function gemmRange(x: usize, dy: usize, out: usize, scratch: usize,
           a21 = f32x4.add(a21, f32x4.mul(x2, b1));
           a30 = f32x4.add(a30, f32x4.mul(x3, b0));
           a31 = f32x4.add(a31, f32x4.mul(x3, b1));
-          pa += 16;
+          pa += sA;
           pb += 32;
         }
         v128.store(o0, f32x4.add(v128.load(o0), a00));
