@@ -41,36 +41,42 @@ export interface Vae {
   decoder: tfl.LayersModel;
 }
 
-export function buildVae(spec: VaeSpec): Vae {
+/**
+ * The benchmark's VAE. With a `seed` the weights are seeded (Glorot uniform,
+ * as by default), so a test sees the same network in every process.
+ */
+export function buildVae(spec: VaeSpec, seed?: number): Vae {
+  let layer = 0;
+  const init = () => (seed === undefined ? {} : { kernelInitializer: tfl.initializers.glorotUniform({ seed: seed * 1000 + layer++ }) });
   const input = tfl.input({ shape: [spec.height, spec.width, 1] });
   let h: tfl.SymbolicTensor = input;
   let hh = spec.height;
   let ww = spec.width;
   spec.filters.forEach((f, i) => {
     const s = spec.strides[i] ?? [2, 2];
-    h = tfl.layers.conv2d({ filters: f, kernelSize: 3, strides: s, padding: 'same' }).apply(h) as tfl.SymbolicTensor;
+    h = tfl.layers.conv2d({ filters: f, kernelSize: 3, strides: s, padding: 'same', ...init() }).apply(h) as tfl.SymbolicTensor;
     h = tfl.layers.reLU().apply(h) as tfl.SymbolicTensor;
     h = tfl.layers.batchNormalization().apply(h) as tfl.SymbolicTensor;
     hh = Math.ceil(hh / s[0]);
     ww = Math.ceil(ww / s[1]);
   });
   const flat = tfl.layers.flatten().apply(h) as tfl.SymbolicTensor;
-  const mu = tfl.layers.dense({ units: spec.latent }).apply(flat) as tfl.SymbolicTensor;
-  const logvar = tfl.layers.dense({ units: spec.latent }).apply(flat) as tfl.SymbolicTensor;
+  const mu = tfl.layers.dense({ units: spec.latent, ...init() }).apply(flat) as tfl.SymbolicTensor;
+  const logvar = tfl.layers.dense({ units: spec.latent, ...init() }).apply(flat) as tfl.SymbolicTensor;
   const encoder = tfl.model({ inputs: input, outputs: [mu, logvar] });
 
   const z = tfl.input({ shape: [spec.latent] });
   const last = spec.filters[spec.filters.length - 1]!;
-  let d = tfl.layers.dense({ units: hh * ww * last }).apply(z) as tfl.SymbolicTensor;
+  let d = tfl.layers.dense({ units: hh * ww * last, ...init() }).apply(z) as tfl.SymbolicTensor;
   d = tfl.layers.reshape({ targetShape: [hh, ww, last] }).apply(d) as tfl.SymbolicTensor;
   const rf = [...spec.filters].reverse();
   const rs = [...spec.strides].reverse();
   rf.forEach((f, i) => {
-    d = tfl.layers.conv2dTranspose({ filters: f, kernelSize: 3, strides: rs[i] ?? [2, 2], padding: 'same' }).apply(d) as tfl.SymbolicTensor;
+    d = tfl.layers.conv2dTranspose({ filters: f, kernelSize: 3, strides: rs[i] ?? [2, 2], padding: 'same', ...init() }).apply(d) as tfl.SymbolicTensor;
     d = tfl.layers.reLU().apply(d) as tfl.SymbolicTensor;
     d = tfl.layers.batchNormalization().apply(d) as tfl.SymbolicTensor;
   });
-  d = tfl.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 1, padding: 'same' }).apply(d) as tfl.SymbolicTensor;
+  d = tfl.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 1, padding: 'same', ...init() }).apply(d) as tfl.SymbolicTensor;
   d = tfl.layers.activation({ activation: 'sigmoid' }).apply(d) as tfl.SymbolicTensor;
   const decoder = tfl.model({ inputs: z, outputs: d });
   return { spec, encoder, decoder };

@@ -286,7 +286,14 @@ describe('elementwise kernels vs cpu', () => {
 describe('VAE training step', () => {
   it('gradients of every variable match the cpu backend', async () => {
     const spec: VaeSpec = { name: 'tiny', height: 32, width: 16, filters: [4, 8, 8, 12, 8], strides: SMALL.strides, latent: 6 };
-    const vae = buildVae(spec);
+    // Seeded weights. For some draws of the weights this tiny network's
+    // gradients are ill-conditioned (deep layers with a few pixels, where
+    // BatchNorm divides by the variance of a handful of ReLU outputs): there a
+    // 1e-6 relative change of the weights moved the cpu backend's own
+    // gradients by up to 2 %, so float32 rounding differences between the
+    // backends exceeded the tolerance for 2 of 40 unseeded draws. Equal
+    // weights give bit-identical wasm gradients in every process.
+    const vae = buildVae(spec, 1);
     const vars = trainableVariables(vae);
     const x = tf.sigmoid(randomTensor([8, 32, 16, 1], 17));
     const eps = randomTensor([8, 6], 18);
