@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createDsp, type Dsp } from '@specvae/dsp-wasm';
 import {
-  SpectrogramVae, defaultArchitecture, featurePreset, featureShape, featuresFromFiles, fromBundle, loadModelUrl, toBundle, trainVae,
+  SpectrogramVae, defaultArchitecture, featurePreset, featureShape, featuresFromFiles, fromBundle, loadModelUrl, toBundle, trainVae, trainingRecipe,
   type ModelBundle,
 } from '@specvae/vae-model';
 import { DemoEngine } from './engine.js';
@@ -91,10 +91,13 @@ async function train(p: Params<'train'>): Promise<TrainOutcome> {
   const batches = Math.ceil(n / p.batchSize);
   emit({ event: 'train-status', text: `training a ${labelled ? 'conditional' : 'standard'} VAE (${vae.parameterCount.toLocaleString('en')} parameters) on ${n} recordings, ${batches} steps per epoch` });
   let stepStart = performance.now();
+  // The default recipe's per-variable spike guard: a rare outsized batch gradient must not throw the run off.
+  const { spikeClip } = trainingRecipe('default');
   let result;
   try {
     result = await trainVae(vae, { x: ff.features, n, ...(labels ? { labels } : {}) }, {
       epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, seed: p.seed, signal: abortTraining.signal,
+      ...(spikeClip ? { spikeClip } : {}),
       onBatchEnd: (e) => {
         const t = performance.now();
         emit({ event: 'train-progress', progress: { ...e, epochs: p.epochs, msPerStep: t - stepStart } });
