@@ -36,7 +36,7 @@ const RECIPES: Readonly<Record<RecipePreset, Readonly<TrainingRecipe>>> = Object
    * (KL from 40-80 to 300-500 nats within a few steps, recovered after about
    * an epoch; a jump in the last epochs cost up to 30 points of test
    * reconstructions): each jump began with one batch whose gradient was
-   * 4-18 times the recent norm in a few variables, which Adam's momentum
+   * 7-18 times the recent norm in a few variables, which Adam's momentum
    * carried on. The per-variable spike guard (spikeClip 2) stops that (see
    * TrainOptions.spikeClip); the model is also the average of the weights
    * over about the last 500 steps (3 epochs).

@@ -86,7 +86,7 @@ export interface TrainOptions {
    * of the loss's scale. Measured on FSDD (default cvae, Adam 1e-3, batch
    * 16): every KL jump (KL from 40-80 to 300-500 nats per clip within 5-10
    * steps, recovered only after about an epoch) began with one batch whose
-   * gradient was 4-18 times the recent norm, concentrated in a few
+   * gradient was 7-18 times the recent norm, concentrated in a few
    * variables (the log-variance and mean heads, the last encoder BatchNorm,
    * the first decoder layer's bias: 20-70 times their own norm). Adam's
    * momentum then carried that step on for a dozen steps. A global clip
