@@ -366,9 +366,12 @@ describe('training', () => {
     const run = async (spikeClip: number | undefined, steps = Infinity) => {
       const vae = new SpectrogramVae(tiny('standard', 6));
       const stop = new AbortController();
+      const tensors = tf.memory().numTensors;
       const r = await trainVae(vae, toyData(24), {
         ...opts, epochs: 1, ...(spikeClip ? { spikeClip } : {}), signal: stop.signal, onBatchEnd: (e) => { if (e.step >= steps) stop.abort(); },
       });
+      // The guard's norms and scaled gradients are all freed.
+      expect(tf.memory().numTensors).toBe(tensors);
       const count = vae.trainableVariables.length;
       vae.dispose();
       return { ...r, count };
